@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module direction (../shared/docs/architecture.md): rtprelayd wires ControlProtocol and RTPRelay,
+// which never import each other; both share RTPWire. ControlProtocol is pure (no NIO): the UDP
+// listener lives in rtprelayd, so the protocol core and its tests build in seconds.
+let package = Package(
+    name: "rtprelayd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rtprelayd", targets: ["rtprelayd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian (libopus-dev, libbcg729-dev, libsrtp2-dev).
+        .systemLibrary(name: "COpus", path: "Sources/COpus", pkgConfig: "opus",
+                       providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CBcg729", path: "Sources/CBcg729", pkgConfig: "libbcg729",
+                       providers: [.apt(["libbcg729-dev"])]),
+        .systemLibrary(name: "CSRTP2", path: "Sources/CSRTP2", pkgConfig: "libsrtp2",
+                       providers: [.apt(["libsrtp2-dev"])]),
+        // epoll, recvmmsg/sendmmsg, eventfd: not exposed by Swift's Glibc overlay.
+        .target(name: "CShim", path: "Sources/CShim"),
+
+        .target(name: "RTPWire"),
+        .target(name: "RTCPStats", dependencies: ["RTPWire"]),
+        .target(name: "Transcode", dependencies: ["RTPWire", "COpus", "CBcg729"]),
+        .target(name: "RTPRelay", dependencies: ["RTPWire", "RTCPStats", "Transcode", "CShim", "CSRTP2"]),
+        .target(name: "ControlProtocol", dependencies: ["RTPWire", "RTCPStats"]),
+        .executableTarget(name: "rtprelayd", dependencies: [
+            "ControlProtocol", "RTPRelay", "RTPWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "RTPWireTests", dependencies: ["RTPWire"]),
+        .testTarget(name: "RTCPStatsTests", dependencies: ["RTCPStats", "RTPWire"]),
+        .testTarget(name: "TranscodeTests", dependencies: ["Transcode", "RTPWire"]),
+        .testTarget(name: "RTPRelayTests", dependencies: ["RTPRelay", "RTPWire", "CShim", "CSRTP2"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "RTPWire"],
+                    resources: [.copy("Fixtures")]),
+        // Starts the built daemon, rtpengine-ng-client, Kamailio and rtpengine as plain processes on loopback.
+        .testTarget(name: "EndToEndTests", dependencies: ["rtprelayd", "RTPWire"]),
+    ]
+)

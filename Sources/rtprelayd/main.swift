@@ -1,0 +1,2 @@
+// Replaced by the daemon's entry point.
+print("rtprelayd")
