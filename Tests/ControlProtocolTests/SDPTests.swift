@@ -201,7 +201,7 @@ struct SDPTests {
     }
 
     @Test func fuzzedInputsNeverTrapAndReparseToTheSameModel() throws {
-        var rng = SplitMix64(seed: 0x5D9_2026)
+        var rng = SeededRandom(seed: 0x5D9_2026)
         let seeds = try SDPTests.wellFormedFixtures.map { Array(try SDPFixture.text($0).utf8) }
         let alphabet = Array("v=om csatbrkz0123456789:/. -\r\nINIP4IP6RTP/AVPaudiortcp-muxrtpmap".utf8)
         var accepted = 0
@@ -241,17 +241,4 @@ struct SDPTests {
 extension SDPSession {
     /// 1 MiB of plausible lines.
     static var header1MB: String { SDPTests.header + String(repeating: "a=padding-attribute-xxxxxxxxxxxxxx\r\n", count: 1 << 15) }
-}
-
-/// Deterministic generator for fuzzing (public-domain SplitMix64 constants).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
