@@ -14,6 +14,7 @@ public struct NGRequest: Sendable {
     public var fromTag: String?
     public var toTag: String?
     public var viaBranch: String?
+    /// The SDP body read as UTF-8; `sdpBytes` has the exact bytes.
     public var sdp: String?
     /// Bare flag words in canonical form (`"trust address"`, `"strict source"`, `"to tag"`, …).
     public var flags: Set<String> = []
@@ -72,6 +73,9 @@ public struct NGRequest: Sendable {
         guard let dict = value.dictValue else { throw .bencodeDecode }
         try self.init(dictionary: dict)
     }
+
+    /// The SDP body exactly as received.
+    public var sdpBytes: [UInt8]? { options["sdp"]?.bytesValue }
 
     // MARK: keys
 

@@ -112,6 +112,10 @@ public enum RTPPFlags {
     static let profiles: Set<String> = ["RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF",
                                         "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF"]
 
+    /// Exact profile words and their transport bits (see `Builder.transportBits`).
+    static let profileBits: [String: UInt8] = ["RTP/AVP": 0, "RTP/SAVP": 1, "RTP/AVPF": 2, "RTP/SAVPF": 3,
+                                               "UDP/TLS/RTP/SAVP": 5, "UDP/TLS/RTP/SAVPF": 7]
+
     static let codecOps = ["strip", "offer", "transcode", "mask", "set", "except", "accept", "consume", "ignore"]
 
     private struct Builder {
@@ -119,8 +123,10 @@ public enum RTPPFlags {
         var flags: [BencodeValue] = []
         var lists: [(key: String, items: [BencodeValue])] = []
         var codec: [(op: String, items: [BencodeValue])] = []
-        // Kamailio composes a profile from the words RTP/SRTP/AVP/AVPF/DTLS.
-        var profileWords: Set<String> = []
+        // The transport profile as three bits, updated word by word in order as rtpengine's parser does:
+        // 1 = secure (SRTP/SAVP), 2 = feedback (AVPF), 4 = DTLS. `RTP` clears secure, `AVP` clears feedback,
+        // an exact profile sets all three, so `RTP/SAVP AVPF` → RTP/SAVPF.
+        var transportBits: UInt8?
 
         mutating func appendList(_ key: String, _ items: [BencodeValue]) {
             if let i = lists.firstIndex(where: { $0.key == key }) {
@@ -162,14 +168,16 @@ public enum RTPPFlags {
         }
 
         mutating func addWord(_ word: String) {
-            if RTPPFlags.profiles.contains(word) {
-                dict.set("transport-protocol", .text(word))
+            if let bits = RTPPFlags.profileBits[word] {
+                transportBits = bits
                 return
             }
             switch word {
-            case "RTP", "SRTP", "AVP", "AVPF", "DTLS":
-                profileWords.insert(word)
-                return
+            case "RTP": transportBits = (transportBits ?? 0) & ~1; return
+            case "AVP": transportBits = (transportBits ?? 0) & ~2; return
+            case "SRTP": transportBits = (transportBits ?? 0) | 1; return
+            case "AVPF": transportBits = (transportBits ?? 0) | 2; return
+            case "DTLS": transportBits = (transportBits ?? 0) | 4; return
             case "internal", "external":
                 appendList("direction", [.text(word)])
                 return
@@ -209,6 +217,10 @@ public enum RTPPFlags {
                 }
             case "direction", "from interface", "to interface", "interface":
                 appendList("direction", Builder.words(value))
+            case "from tag":
+                // Overriding from-tag in the flags string also makes the request directional (§5.2).
+                dict.set("from-tag", Builder.listOrText(value))
+                flags.append(.text("directional"))
             case "received from":
                 if case .text(let address) = value, !address.isEmpty {
                     let family = AddressFamily(address: address)
@@ -260,11 +272,11 @@ public enum RTPPFlags {
         }
 
         mutating func finish() -> BencodeDictionary {
-            if dict["transport-protocol"] == nil, !profileWords.isEmpty {
-                let dtls = profileWords.contains("DTLS")
-                let secure = dtls || profileWords.contains("SRTP")
-                let feedback = profileWords.contains("AVPF")
-                let profile = (dtls ? "UDP/TLS/RTP/" : "RTP/") + (secure ? "S" : "") + "AVP" + (feedback ? "F" : "")
+            if let bits = transportBits {
+                // DTLS always means an SRTP profile (rtpengine leaves DTLS+SRTP unset; we read it as SAVP).
+                let dtls = bits & 4 != 0
+                let secure = dtls || bits & 1 != 0
+                let profile = (dtls ? "UDP/TLS/RTP/" : "RTP/") + (secure ? "S" : "") + "AVP" + (bits & 2 != 0 ? "F" : "")
                 dict.set("transport-protocol", .text(profile))
             }
             for entry in lists { dict.set(entry.key, .list(entry.items)) }

@@ -18,6 +18,7 @@ import RTPWire
         #expect(r.toTag == nil)
         #expect(r.viaBranch == "z9hG4bK776asdhds")
         #expect(r.sdp?.utf8.count == 163)
+        #expect(r.sdpBytes?.count == 163)
         #expect(r.sdp?.hasPrefix("v=0\r\no=- 1001 1 IN IP4 192.0.2.10\r\n") == true)
         #expect(r.flags == ["trust address", "strict source"])
         #expect(r.replace == ["origin", "session connection"])
@@ -204,6 +205,10 @@ import RTPWire
         #expect(d["direction"] == ["internal", "external"])
         #expect(RTPPFlags.dictionary(from: "DTLS SRTP AVPF").dictionary["transport-protocol"] == "UDP/TLS/RTP/SAVPF")
         #expect(RTPPFlags.dictionary(from: "RTP AVP").dictionary["transport-protocol"] == "RTP/AVP")
+        // Words apply in order: a later word changes one bit of an earlier profile.
+        #expect(RTPPFlags.dictionary(from: "RTP/SAVP AVPF").dictionary["transport-protocol"] == "RTP/SAVPF")
+        #expect(RTPPFlags.dictionary(from: "SRTP RTP").dictionary["transport-protocol"] == "RTP/AVP")
+        #expect(RTPPFlags.dictionary(from: "trust-address").dictionary["transport-protocol"] == nil)
     }
 
     @Test func rtppFlagsOverrideTagsAndCallIDButNotDictionaryScalars() throws {
@@ -211,6 +216,9 @@ import RTPWire
                              "rtpp-flags": "call-id=override ICE=remove"])
         #expect(r.callID == "override")
         #expect(r.ice == "force")
+        let directional = try request(["command": "offer", "from-tag": "f", "rtpp-flags": "from-tag=g"])
+        #expect(directional.fromTag == "g")
+        #expect(directional.flags == ["directional"])
     }
 
     @Test func hostileRtppFlagsNeverTrap() throws {
