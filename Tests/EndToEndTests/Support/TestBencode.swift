@@ -1,6 +1,6 @@
 /// A small independent bencode codec for the tests, so the relay's own codec is checked against
 /// something it does not share code with. Dicts keep wire order; lookups are by key.
-enum TestBencode: Equatable, CustomStringConvertible {
+indirect enum TestBencode: Equatable, CustomStringConvertible {
     case bytes([UInt8])
     case integer(Int64)
     case list([TestBencode])
