@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <unistd.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 size_t rtprelay_mmsghdr_size(void) { return sizeof(struct mmsghdr); }
 struct msghdr *rtprelay_mmsghdr_msg(struct mmsghdr *vec, unsigned int index) { return &vec[index].msg_hdr; }
@@ -46,3 +48,111 @@ uint64_t rtprelay_realtime_us(void) {
 }
 
 int rtprelay_errno(void) { return errno; }
+
+unsigned int rtprelay_sockaddr_make(const char *address, uint16_t port, void *out) {
+    struct sockaddr_in6 six;
+    struct sockaddr_in four;
+    memset(&six, 0, sizeof six);
+    memset(&four, 0, sizeof four);
+    if (inet_pton(AF_INET, address, &four.sin_addr) == 1) {
+        four.sin_family = AF_INET;
+        four.sin_port = htons(port);
+        memcpy(out, &four, sizeof four);
+        return sizeof four;
+    }
+    if (inet_pton(AF_INET6, address, &six.sin6_addr) == 1) {
+        six.sin6_family = AF_INET6;
+        six.sin6_port = htons(port);
+        memcpy(out, &six, sizeof six);
+        return sizeof six;
+    }
+    return 0;
+}
+
+int rtprelay_sockaddr_format(const void *sa, unsigned int len, char *buf, unsigned int buflen, uint16_t *port) {
+    sa_family_t family;
+    if (len < sizeof family) return -1;
+    memcpy(&family, sa, sizeof family);
+    if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        struct sockaddr_in four;
+        memcpy(&four, sa, sizeof four);
+        *port = ntohs(four.sin_port);
+        return inet_ntop(AF_INET, &four.sin_addr, buf, buflen) ? 0 : -1;
+    }
+    if (family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        struct sockaddr_in6 six;
+        memcpy(&six, sa, sizeof six);
+        *port = ntohs(six.sin6_port);
+        return inet_ntop(AF_INET6, &six.sin6_addr, buf, buflen) ? 0 : -1;
+    }
+    return -1;
+}
+
+int rtprelay_udp_bind(const char *address, uint16_t port) {
+    unsigned char storage[sizeof(struct sockaddr_in6)];
+    unsigned int len = rtprelay_sockaddr_make(address, port, storage);
+    if (len == 0) return -EINVAL;
+    int family = (len == sizeof(struct sockaddr_in)) ? AF_INET : AF_INET6;
+    int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    if (family == AF_INET6) {
+        int one = 1;
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    }
+    if (bind(fd, (struct sockaddr *)storage, len) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+int rtprelay_close(int fd) { return close(fd); }
+
+void rtprelay_mmsg_setup_recv(struct mmsghdr *vec, struct iovec *iov, struct sockaddr_storage *names,
+                              unsigned char *buffers, size_t bufsize, unsigned int count) {
+    memset(vec, 0, sizeof *vec * count);
+    for (unsigned int i = 0; i < count; i++) {
+        iov[i].iov_base = buffers + (size_t)i * bufsize;
+        iov[i].iov_len = bufsize;
+        vec[i].msg_hdr.msg_iov = &iov[i];
+        vec[i].msg_hdr.msg_iovlen = 1;
+        vec[i].msg_hdr.msg_name = &names[i];
+        vec[i].msg_hdr.msg_namelen = sizeof names[i];
+    }
+}
+
+int rtprelay_recv_batch(int fd, struct mmsghdr *vec, unsigned int n) {
+    for (unsigned int i = 0; i < n; i++) {
+        vec[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        vec[i].msg_hdr.msg_flags = 0;
+        vec[i].msg_len = 0;
+    }
+    return recvmmsg(fd, vec, n, MSG_DONTWAIT, NULL);
+}
+
+unsigned int rtprelay_mmsg_namelen(const struct mmsghdr *vec, unsigned int index) { return vec[index].msg_hdr.msg_namelen; }
+int rtprelay_mmsg_truncated(const struct mmsghdr *vec, unsigned int index) {
+    return (vec[index].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+}
+
+void rtprelay_mmsg_set_send(struct mmsghdr *vec, struct iovec *iov, unsigned int index,
+                            void *buf, size_t len, void *name, unsigned int namelen) {
+    iov[index].iov_base = buf;
+    iov[index].iov_len = len;
+    vec[index].msg_hdr.msg_iov = &iov[index];
+    vec[index].msg_hdr.msg_iovlen = 1;
+    vec[index].msg_hdr.msg_name = name;
+    vec[index].msg_hdr.msg_namelen = namelen;
+    vec[index].msg_hdr.msg_control = NULL;
+    vec[index].msg_hdr.msg_controllen = 0;
+    vec[index].msg_hdr.msg_flags = 0;
+    vec[index].msg_len = 0;
+}
+
+int rtprelay_send_batch(int fd, struct mmsghdr *vec, unsigned int first, unsigned int n) {
+    return sendmmsg(fd, vec + first, n, MSG_DONTWAIT);
+}
+
+size_t rtprelay_iovec_size(void) { return sizeof(struct iovec); }
+size_t rtprelay_sockaddr_storage_size(void) { return sizeof(struct sockaddr_storage); }

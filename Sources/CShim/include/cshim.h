@@ -39,6 +39,33 @@ uint64_t rtprelay_monotonic_ns(void);
 /* Wall clock in microseconds since the UNIX epoch (CLOCK_REALTIME). */
 uint64_t rtprelay_realtime_us(void);
 
+/* ---- UDP sockets for the media plane (control-plane thread only) ---- */
+/* Fills `out` (>= 28 bytes) with a sockaddr_in/sockaddr_in6 for a textual address and port; returns its
+ * length, or 0 if the text is not an IPv4/IPv6 literal. */
+unsigned int rtprelay_sockaddr_make(const char *address, uint16_t port, void *out);
+/* Writes the textual address of a sockaddr into buf (>= 46 bytes) and its port; returns 0, or -1. */
+int rtprelay_sockaddr_format(const void *sa, unsigned int len, char *buf, unsigned int buflen, uint16_t *port);
+/* A non-blocking, close-on-exec UDP socket bound to address:port (IPV6_V6ONLY for IPv6, no SO_REUSEADDR).
+ * Returns the fd, or -errno. */
+int rtprelay_udp_bind(const char *address, uint16_t port);
+int rtprelay_close(int fd);
+
+/* ---- batch IO arrays (allocated once per worker by the caller) ---- */
+/* Points recv entry i at buffers + i*bufsize and at names[i]; done once. */
+void rtprelay_mmsg_setup_recv(struct mmsghdr *vec, struct iovec *iov, struct sockaddr_storage *names,
+                              unsigned char *buffers, size_t bufsize, unsigned int count);
+/* Resets name lengths and flags of the first n entries, then recvmmsg(MSG_DONTWAIT). */
+int rtprelay_recv_batch(int fd, struct mmsghdr *vec, unsigned int n);
+unsigned int rtprelay_mmsg_namelen(const struct mmsghdr *vec, unsigned int index);
+int rtprelay_mmsg_truncated(const struct mmsghdr *vec, unsigned int index);
+/* Sets send entry i to (buf, len) towards name/namelen. */
+void rtprelay_mmsg_set_send(struct mmsghdr *vec, struct iovec *iov, unsigned int index,
+                            void *buf, size_t len, void *name, unsigned int namelen);
+/* sendmmsg(MSG_DONTWAIT) of entries [first, first+n). */
+int rtprelay_send_batch(int fd, struct mmsghdr *vec, unsigned int first, unsigned int n);
+size_t rtprelay_iovec_size(void);
+size_t rtprelay_sockaddr_storage_size(void);
+
 /* errno, read right after a failing call. */
 int rtprelay_errno(void);
 

@@ -1,0 +1,23 @@
+import RTPWire
+
+/// One m= line of one party: the local stream bound for it (the ports this party sends to and is
+/// sent from) and what the party last declared about it.
+public struct CallMedia: Sendable, Hashable {
+    /// 1-based position of the m= line (stats `index`).
+    public var index: Int
+    public var type: String
+    public var transportProtocol: String
+    /// nil while the media is rejected (port 0) or not bound yet.
+    public internal(set) var stream: AllocatedStream?
+    /// What the party said in its last SDP for this m= line; nil until it has sent one
+    /// (an offer's recipient before the answer).
+    public internal(set) var declared: PartyMedia?
+    /// The plan last handed to the media plane for `stream`.
+    public internal(set) var plan: StreamPlan?
+
+    init(index: Int, type: String, transportProtocol: String) {
+        self.index = index
+        self.type = type
+        self.transportProtocol = transportProtocol
+    }
+}

@@ -1,2 +1,0 @@
-// ControlProtocol: see ../shared/docs/architecture.md. Files are added one concept each.
-import RTPWire

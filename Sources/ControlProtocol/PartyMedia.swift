@@ -1,0 +1,36 @@
+import RTPWire
+
+/// One m= line as a party described it in its SDP, already analysed by the engine: where the party
+/// wants to receive, what it sends. The registry never sees SDP text, only this.
+public struct PartyMedia: Sendable, Hashable {
+    /// `audio`, `video`, `image`…
+    public var type: String
+    /// `RTP/AVP`, `RTP/SAVPF`… as the party offered it.
+    public var transportProtocol: String
+    /// Where the party receives RTP (SDP c=/m=, or `media address` / `received-from`); nil for the
+    /// zero address or an unknown one.
+    public var remoteRTP: Endpoint?
+    /// Where the party receives RTCP (`a=rtcp:` or RTP port + 1).
+    public var remoteRTCP: Endpoint?
+    /// The party multiplexes RTCP onto its RTP port.
+    public var rtcpMux: Bool
+    /// Payload types the party listed on the m= line.
+    public var payloadTypes: [UInt8]
+    /// Whether the party will send media (`sendrecv`/`sendonly` and a non-zero address).
+    public var sends: Bool
+    /// Port 0 on the m= line: the party rejected or disabled this media; no ports are bound for it.
+    public var rejected: Bool
+
+    public init(type: String = "audio", transportProtocol: String = "RTP/AVP", remoteRTP: Endpoint? = nil,
+                remoteRTCP: Endpoint? = nil, rtcpMux: Bool = false, payloadTypes: [UInt8] = [],
+                sends: Bool = true, rejected: Bool = false) {
+        self.type = type
+        self.transportProtocol = transportProtocol
+        self.remoteRTP = remoteRTP
+        self.remoteRTCP = remoteRTCP
+        self.rtcpMux = rtcpMux
+        self.payloadTypes = payloadTypes
+        self.sends = sends
+        self.rejected = rejected
+    }
+}

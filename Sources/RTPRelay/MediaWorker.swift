@@ -1,0 +1,383 @@
+import CShim
+import Glibc
+import RTPWire
+import Synchronization
+
+/// One media worker: a thread running an epoll loop over the sockets of the calls it owns.
+/// Everything the loop touches per packet (slots, batch arrays, latches) belongs to this thread alone; the
+/// control thread talks to it only through `enqueue` (a lock taken per command, never per packet) and reads
+/// the counter blocks it publishes.
+final class MediaWorker: @unchecked Sendable {
+    let index: Int
+    let totals = WorkerTotalsBlock()
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let commands = Mutex<[WorkerCommand]>([])
+    private let ledger: PortLedger
+    private let io: UDPBatchIO
+
+    // Worker-thread state.
+    private var slots: UnsafeMutablePointer<StreamSlot>
+    private var slotCapacity: Int
+    private var freeSlots: [Int32] = []
+    private var slotCount = 0
+    private var byID: [UInt64: (slot: Int32, registration: StreamRegistration)] = [:]
+    private let idleCounters = StreamCounterBlock()
+    private var running = true
+    private var thread: pthread_t?
+
+    /// Per-send-entry bookkeeping for the batch being built.
+    private let outFD: UnsafeMutablePointer<Int32>
+    private let outSink: UnsafeMutablePointer<Int32>
+    private let outIsRTP: UnsafeMutablePointer<Bool>
+
+    private static let wakeToken = UInt64.max
+    private static let maxEvents: Int32 = 64
+
+    init(index: Int, configuration: RelayConfiguration, ledger: PortLedger) throws(MediaPlaneError) {
+        self.index = index
+        self.ledger = ledger
+        let ep = rtprelay_epoll_create()
+        guard ep >= 0 else { throw .socketFailure(rtprelay_errno()) }
+        let wake = rtprelay_eventfd()
+        guard wake >= 0 else {
+            let err = rtprelay_errno()
+            _ = rtprelay_close(ep)
+            throw .socketFailure(err)
+        }
+        guard rtprelay_epoll_ctl(ep, EPOLL_CTL_ADD, wake, EPOLLIN.rawValue, MediaWorker.wakeToken) == 0 else {
+            let err = rtprelay_errno()
+            _ = rtprelay_close(ep)
+            _ = rtprelay_close(wake)
+            throw .socketFailure(err)
+        }
+        epollFD = ep
+        wakeFD = wake
+        io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize)
+        slotCapacity = 64
+        slots = .allocate(capacity: slotCapacity)
+        outFD = .allocate(capacity: configuration.batchSize)
+        outSink = .allocate(capacity: configuration.batchSize)
+        outIsRTP = .allocate(capacity: configuration.batchSize)
+        let idle = Unmanaged.passUnretained(idleCounters)
+        slots.initialize(repeating: StreamSlot(counters: idle), count: slotCapacity)
+    }
+
+    deinit {
+        _ = rtprelay_close(epollFD)
+        _ = rtprelay_close(wakeFD)
+        slots.deinitialize(count: slotCapacity)
+        slots.deallocate()
+        outFD.deallocate()
+        outSink.deallocate()
+        outIsRTP.deallocate()
+    }
+
+    // MARK: Control side (any thread)
+
+    func enqueue(_ command: WorkerCommand) {
+        commands.withLock { $0.append(command) }
+        _ = rtprelay_eventfd_signal(wakeFD)
+    }
+
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        var tid = pthread_t()
+        let rc = pthread_create(&tid, nil, { raw in
+            let worker = Unmanaged<MediaWorker>.fromOpaque(raw!).takeRetainedValue()
+            worker.run()
+            return nil
+        }, box.toOpaque())
+        if rc == 0 { thread = tid } else { box.release() }
+    }
+
+    /// Stops the loop, closes every socket, returns all ports, and waits for the thread.
+    func stopAndJoin() {
+        enqueue(.stop)
+        if let thread {
+            pthread_join(thread, nil)
+            self.thread = nil
+        } else {
+            processCommands()  // never started: do the queued work here
+        }
+    }
+
+    // MARK: Worker thread
+
+    private func run() {
+        let eventBytes = rtprelay_epoll_event_size() * Int(MediaWorker.maxEvents)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: eventBytes, alignment: 16)
+        defer { raw.deallocate() }
+        let events = raw.bindMemory(to: epoll_event.self, capacity: Int(MediaWorker.maxEvents))
+        while running {
+            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, -1)
+            if n < 0 {
+                if rtprelay_errno() == EINTR { continue }
+                break
+            }
+            var wake = false
+            var i: Int32 = 0
+            while i < n {
+                let data = rtprelay_epoll_event_data(events, i)
+                i += 1
+                if data == MediaWorker.wakeToken { wake = true; continue }
+                serviceSocket(slot: Int(truncatingIfNeeded: data >> 1), rtcpSocket: data & 1 == 1)
+            }
+            // Commands run after the batch of events, so no event can refer to a slot closed meanwhile.
+            if wake {
+                _ = rtprelay_eventfd_drain(wakeFD)
+                processCommands()
+            }
+        }
+    }
+
+    /// The hot path: one recvmmsg on a ready socket, per-packet checks, one sendmmsg per destination socket.
+    /// No allocation, lock, log, String or existential in here.
+    @inline(__always)
+    private func serviceSocket(slot index: Int, rtcpSocket: Bool) {
+        guard index < slotCapacity else { return }
+        let slot = slots + index
+        guard slot.pointee.active else { return }
+        let fd = rtcpSocket ? slot.pointee.rtcpFD : slot.pointee.rtpFD
+        let received = io.receive(fd: fd)
+        guard received > 0 else { return }
+        let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
+        let demux = !rtcpSocket && slot.pointee.demux
+        var queued = 0
+        var accepted = false
+        slot.pointee.counters._withUnsafeGuaranteedRef { counters in
+            for i in 0..<received {
+                let bytes = io.received(i)
+                let kind = io.truncated(i) ? .malformed
+                    : PacketClassifier.classify(bytes, rtcpSocket: rtcpSocket, demux: demux)
+                if kind == .malformed {
+                    bump(counters.droppedMalformed)
+                    bump(totals.droppedMalformed)
+                    continue
+                }
+                let isRTP = kind == .rtp
+                var facts = PacketFacts()
+                var ssrc: UInt32 = 0
+                if isRTP {
+                    let f = PacketClassifier.rtpFacts(bytes)
+                    facts.payloadType = f.payloadType
+                    facts.sequence = f.sequence
+                    ssrc = f.ssrc
+                }
+                let source = io.source(i)
+                // RTCP on its own socket latches independently; muxed RTCP follows the RTP latch.
+                let decision: LatchDecision
+                if rtcpSocket {
+                    let before = slot.pointee.rtcpLatch.generation
+                    decision = slot.pointee.rtcpLatch.observe(source: source, facts: facts, now: now)
+                    if before != slot.pointee.rtcpLatch.generation { publishLatches(slot) }
+                } else {
+                    let before = slot.pointee.rtpLatch.generation
+                    decision = slot.pointee.rtpLatch.observe(source: source, facts: facts, now: now)
+                    if before != slot.pointee.rtpLatch.generation { publishLatches(slot) }
+                }
+                if decision == .dropForeign {
+                    bump(counters.droppedForeignSource)
+                    bump(totals.droppedForeignSource)
+                    continue
+                }
+                accepted = true
+                let length = UInt64(bytes.count)
+                if isRTP {
+                    bump(counters.rtpInPackets)
+                    bump(counters.rtpInBytes, by: length)
+                    if counters.firstSSRC.load(ordering: .relaxed) == 0 {
+                        counters.firstSSRC.store(1 << 32 | UInt64(ssrc), ordering: .relaxed)
+                    }
+                } else {
+                    bump(counters.rtcpInPackets)
+                    bump(counters.rtcpInBytes, by: length)
+                }
+                let sinkIndex = slot.pointee.sinkSlot
+                guard slot.pointee.hasSink, sinkIndex >= 0 else {
+                    bump(counters.droppedNoDestination)
+                    bump(totals.droppedNoDestination)
+                    continue
+                }
+                let sink = slots + Int(sinkIndex)
+                let outSocket: Int32
+                let destination: PeerAddress?
+                if isRTP || sink.pointee.demux {
+                    let before = sink.pointee.rtpLatch.generation
+                    sink.pointee.rtpLatch.advance(now: now)
+                    if before != sink.pointee.rtpLatch.generation { publishLatches(sink) }
+                    outSocket = sink.pointee.rtpFD
+                    destination = sink.pointee.rtpLatch.destination
+                } else {
+                    let before = sink.pointee.rtcpLatch.generation
+                    sink.pointee.rtcpLatch.advance(now: now)
+                    if before != sink.pointee.rtcpLatch.generation { publishLatches(sink) }
+                    outSocket = sink.pointee.rtcpFD
+                    destination = sink.pointee.rtcpLatch.destination
+                }
+                guard let destination, outSocket >= 0 else {
+                    bump(counters.droppedNoDestination)
+                    bump(totals.droppedNoDestination)
+                    continue
+                }
+                io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: destination)
+                outFD[queued] = outSocket
+                outSink[queued] = sinkIndex
+                outIsRTP[queued] = isRTP
+                queued += 1
+            }
+            if accepted { counters.lastPacket.store(now.nanoseconds, ordering: .relaxed) }
+        }
+        if queued > 0 { flush(count: queued) }
+    }
+
+    /// Sends the queued entries, one sendmmsg per run of entries leaving through the same socket.
+    @inline(__always)
+    private func flush(count: Int) {
+        var start = 0
+        while start < count {
+            let fd = outFD[start]
+            var end = start + 1
+            while end < count && outFD[end] == fd { end += 1 }
+            var first = start
+            while first < end {
+                let sent = io.send(fd: fd, first: first, count: end - first)
+                if sent > 0 {
+                    for k in first..<(first + sent) { countSent(k) }
+                    first += sent
+                } else {
+                    // The entry at `first` failed (EAGAIN, unreachable): count it and go on with the rest.
+                    countSendError(first)
+                    first += 1
+                }
+            }
+            start = end
+        }
+    }
+
+    @inline(__always)
+    private func countSent(_ k: Int) {
+        let length = UInt64(rtprelay_mmsghdr_len(io.sendVector, UInt32(k)))
+        let isRTP = outIsRTP[k]
+        (slots + Int(outSink[k])).pointee.counters._withUnsafeGuaranteedRef { c in
+            if isRTP {
+                bump(c.rtpOutPackets)
+                bump(c.rtpOutBytes, by: length)
+            } else {
+                bump(c.rtcpOutPackets)
+                bump(c.rtcpOutBytes, by: length)
+            }
+        }
+        bump(totals.packetsRelayed)
+        bump(totals.bytesRelayed, by: length)
+    }
+
+    @inline(__always)
+    private func countSendError(_ k: Int) {
+        let isRTP = outIsRTP[k]
+        (slots + Int(outSink[k])).pointee.counters._withUnsafeGuaranteedRef { c in
+            if isRTP { bump(c.rtpOutErrors) } else { bump(c.rtcpOutErrors) }
+        }
+        bump(totals.sendErrors)
+    }
+
+    /// Rare: a latch changed. Publishes both latched endpoints of the stream (a small lock, not per packet).
+    private func publishLatches(_ slot: UnsafeMutablePointer<StreamSlot>) {
+        let rtp = slot.pointee.rtpLatch.latched
+        let rtcp = slot.pointee.demux ? rtp : slot.pointee.rtcpLatch.latched
+        slot.pointee.counters._withUnsafeGuaranteedRef { $0.publishLatched(rtp: rtp, rtcp: rtcp) }
+    }
+
+    // MARK: Commands (worker thread, or the caller when the worker never started)
+
+    private func processCommands() {
+        let batch = commands.withLock { pending -> [WorkerCommand] in
+            let taken = pending
+            pending.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for command in batch {
+            switch command {
+            case .add(let registration): add(registration)
+            case .update(let id, let plan): update(id, plan)
+            case .remove(let id): remove(id)
+            case .barrier(let barrier): barrier.reached.store(true, ordering: .releasing)
+            case .stop:
+                for id in Array(byID.keys) { remove(id) }
+                running = false
+            }
+        }
+    }
+
+    private func add(_ registration: StreamRegistration) {
+        let index: Int
+        if let free = freeSlots.popLast() {
+            index = Int(free)
+        } else {
+            if slotCount == slotCapacity { grow() }
+            index = slotCount
+            slotCount += 1
+        }
+        var slot = StreamSlot(counters: Unmanaged.passUnretained(registration.counters))
+        slot.active = true
+        slot.id = registration.id
+        slot.rtpFD = registration.rtpFD
+        slot.rtcpFD = registration.rtcpFD
+        slot.demux = registration.rtcpFD < 0
+        slots[index] = slot
+        byID[registration.id] = (Int32(index), registration)
+        let data = UInt64(index) << 1
+        _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtpFD, EPOLLIN.rawValue, data)
+        if registration.rtcpFD >= 0 {
+            _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtcpFD, EPOLLIN.rawValue, data | 1)
+        }
+        // Streams already planned with this one as their sink can now reach it.
+        for k in 0..<slotCount where slots[k].active && slots[k].hasSink && slots[k].sinkID == registration.id {
+            slots[k].sinkSlot = Int32(index)
+        }
+    }
+
+    private func update(_ id: UInt64, _ plan: SlotPlan) {
+        guard let entry = byID[id] else { return }
+        let slot = slots + Int(entry.slot)
+        let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
+        slot.pointee.demux = plan.rtcpMux || slot.pointee.rtcpFD < 0
+        slot.pointee.rtpLatch.apply(policy: plan.policy, expected: plan.expectedRTP, now: now)
+        slot.pointee.rtcpLatch.apply(policy: plan.policy, expected: plan.expectedRTCP, now: now)
+        if let sink = plan.sink {
+            slot.pointee.hasSink = true
+            slot.pointee.sinkID = sink
+            slot.pointee.sinkSlot = byID[sink]?.slot ?? -1
+        } else {
+            slot.pointee.hasSink = false
+            slot.pointee.sinkSlot = -1
+        }
+        publishLatches(slot)
+    }
+
+    private func remove(_ id: UInt64) {
+        guard let entry = byID.removeValue(forKey: id) else { return }
+        let index = Int(entry.slot)
+        let registration = entry.registration
+        // Closing removes the fds from the epoll set.
+        _ = rtprelay_close(registration.rtpFD)
+        if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
+        slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))
+        freeSlots.append(Int32(index))
+        for k in 0..<slotCount where slots[k].active && slots[k].sinkSlot == Int32(index) {
+            slots[k].sinkSlot = -1
+        }
+        ledger.release(pool: registration.pool, ports: registration.ports)
+    }
+
+    private func grow() {
+        let newCapacity = slotCapacity * 2
+        let bigger = UnsafeMutablePointer<StreamSlot>.allocate(capacity: newCapacity)
+        bigger.moveInitialize(from: slots, count: slotCapacity)
+        (bigger + slotCapacity).initialize(repeating: StreamSlot(counters: Unmanaged.passUnretained(idleCounters)),
+                                           count: newCapacity - slotCapacity)
+        slots.deallocate()
+        slots = bigger
+        slotCapacity = newCapacity
+    }
+}

@@ -1,2 +1,0 @@
-// RTPRelay: see ../shared/docs/architecture.md. Files are added one concept each.
-import RTPWire

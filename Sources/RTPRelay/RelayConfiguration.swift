@@ -1,0 +1,27 @@
+import Glibc
+import RTPWire
+
+/// How the media plane is set up; built once by the daemon from its flags.
+public struct RelayConfiguration: Sendable {
+    public var interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")]
+    /// Local port range, inclusive (`--port-min`/`--port-max`).
+    public var portMin: UInt16 = 30000
+    public var portMax: UInt16 = 40000
+    /// Worker threads, each with its own epoll set (default: one per online core).
+    public var workerThreads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Datagrams read per ready socket per wake-up (recvmmsg vector length).
+    public var batchSize: Int = 8
+    /// Receive buffer per datagram; larger datagrams are truncated by the kernel and dropped as malformed.
+    public var maxPacketSize: Int = 1500
+
+    public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
+                portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,
+                batchSize: Int = 8, maxPacketSize: Int = 1500) {
+        self.interfaces = interfaces
+        self.portMin = portMin
+        self.portMax = portMax
+        if let workerThreads { self.workerThreads = max(1, workerThreads) }
+        self.batchSize = max(1, min(batchSize, 64))
+        self.maxPacketSize = max(64, maxPacketSize)
+    }
+}

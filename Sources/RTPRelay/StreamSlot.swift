@@ -1,0 +1,21 @@
+/// One stream's forwarding state as the worker keeps it: a plain value in a flat array indexed by the slot
+/// number that epoll hands back, so the hot path reaches it without a lookup.
+struct StreamSlot {
+    var active = false
+    var id: UInt64 = 0
+    var rtpFD: Int32 = -1
+    /// -1 with rtcp-mux.
+    var rtcpFD: Int32 = -1
+    /// The RTP socket also carries RTCP (RFC 5761): allocated without an RTCP port, or the plan says rtcp-mux.
+    var demux = false
+    /// The stream packets received here go out of; `sinkSlot` is -1 while it is unknown on this worker.
+    var sinkID: UInt64 = 0
+    var hasSink = false
+    var sinkSlot: Int32 = -1
+    var rtpLatch = EndpointLatch()
+    var rtcpLatch = EndpointLatch()
+    /// Owned by the worker's id table; the slot only borrows it.
+    var counters: Unmanaged<StreamCounterBlock>
+
+    init(counters: Unmanaged<StreamCounterBlock>) { self.counters = counters }
+}

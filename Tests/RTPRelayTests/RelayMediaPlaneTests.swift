@@ -1,0 +1,322 @@
+import CShim
+import Foundation
+import Glibc
+import RTPWire
+import Testing
+@testable import RTPRelay
+
+/// Real UDP sockets on loopback through a running relay. Each test uses its own port range.
+@Suite struct RelayMediaPlaneTests {
+    func makePlane(_ range: ClosedRange<UInt16>, workers: Int = 2,
+                   interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")]) throws -> RelayMediaPlane {
+        let plane = try RelayMediaPlane(configuration: RelayConfiguration(
+            interfaces: interfaces, portMin: range.lowerBound, portMax: range.upperBound, workerThreads: workers))
+        plane.start()
+        return plane
+    }
+
+    func relayRTP(_ s: AllocatedStream) -> Endpoint { Endpoint(address: s.localAddress, port: s.rtpPort) }
+    func relayRTCP(_ s: AllocatedStream) -> Endpoint { Endpoint(address: s.localAddress, port: s.rtcpPort) }
+
+    /// Streams a and b of one call, each planned to send to the other's remote.
+    func call(_ plane: RelayMediaPlane, group: UInt64, family: AddressFamily = .ipv4, mux: Bool = false,
+              a: StreamPlan, b: StreamPlan) throws -> (AllocatedStream, AllocatedStream) {
+        let g = MediaGroupID(rawValue: group)
+        let sa = try plane.allocate(StreamAllocationRequest(group: g, family: family, rtcpMux: mux))
+        let sb = try plane.allocate(StreamAllocationRequest(group: g, family: family, rtcpMux: mux))
+        var pa = a, pb = b
+        pa.sink = sb.id
+        pb.sink = sa.id
+        plane.update(sa.id, plan: pa)
+        plane.update(sb.id, plan: pb)
+        #expect(plane.waitForWorkers())
+        return (sa, sb)
+    }
+
+    @Test func twoEndpointsExchangeRTPBothWaysUnchanged() throws {
+        let plane = try makePlane(31000...31099)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 1, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.2))
+        #expect(plane.worker(of: MediaGroupID(rawValue: 1)) != nil)
+        for seq in UInt16(1)...20 {
+            let packet = rtpPacket(seq: seq, ssrc: 0xA)
+            phoneA.send(packet, to: relayRTP(a))
+            let got = try #require(phoneB.receive())
+            #expect(got.bytes == packet)
+            #expect(got.from == relayRTP(b))   // B sees the relay's port of its own leg
+            let reply = rtpPacket(seq: seq &+ 1000, pt: 8, ssrc: 0xB, payload: Array(repeating: UInt8(seq), count: 80))
+            phoneB.send(reply, to: relayRTP(b))
+            let back = try #require(phoneA.receive())
+            #expect(back.bytes == reply)
+            #expect(back.from == relayRTP(a))
+        }
+        let ca = try #require(plane.counters(a.id)), cb = try #require(plane.counters(b.id))
+        #expect(ca.rtpIn.packets == 20 && ca.rtpOut.packets == 20)
+        #expect(cb.rtpIn.packets == 20 && cb.rtpOut.packets == 20)
+        #expect(ca.rtpIn.bytes == 20 * 172)
+        #expect(ca.firstSSRC == 0xA && cb.firstSSRC == 0xB)
+        #expect(ca.lastPacket != nil)
+        #expect(plane.totals.packetsRelayed == 40)
+        #expect(plane.totals.droppedForeignSource == 0)
+    }
+
+    @Test func natPhoneIsLatchedAndReachedWhileASprayerGetsNothing() throws {
+        let plane = try makePlane(31100...31199)
+        defer { plane.shutdown() }
+        let announced = try UDPTestSocket()      // what A's SDP says; A never uses it
+        let phoneA = try UDPTestSocket()         // A behind NAT: same host, another port
+        let phoneB = try UDPTestSocket()
+        let sprayer = try UDPTestSocket("127.0.0.3")
+        let (a, b) = try call(plane, group: 2, a: StreamPlan(remoteRTP: announced.endpoint, learningWindow: 0.2),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.2))
+        // The sprayer starts first with valid-looking, consecutive RTP.
+        for seq in UInt16(500)..<UInt16(505) { sprayer.send(rtpPacket(seq: seq, ssrc: 0x5), to: relayRTP(a)) }
+        #expect(plane.waitForWorkers())
+        for seq in UInt16(1)...5 { phoneA.send(rtpPacket(seq: seq, ssrc: 0xA), to: relayRTP(a)) }
+        for seq in UInt16(505)..<UInt16(510) { sprayer.send(rtpPacket(seq: seq, ssrc: 0x5), to: relayRTP(a)) }
+        usleep(250_000)   // learning window over
+        for seq in UInt16(1)...5 {
+            phoneB.send(rtpPacket(seq: seq, ssrc: 0xB), to: relayRTP(b))
+            let got = try #require(phoneA.receive(), "the NATed phone is reached after latching")
+            #expect(got.bytes == rtpPacket(seq: seq, ssrc: 0xB))
+            phoneA.send(rtpPacket(seq: 10 + seq, ssrc: 0xA), to: relayRTP(a))
+            sprayer.send(rtpPacket(seq: 600 + seq, ssrc: 0x5), to: relayRTP(a))
+        }
+        #expect(plane.waitForWorkers())
+        #expect(sprayer.receive(timeout: 0.1) == nil)
+        #expect(announced.receive(timeout: 0) == nil)  // B sent nothing before the lock, and after it media goes to A's real port
+        let ca = try #require(plane.counters(a.id))
+        #expect(ca.latchedRTP == phoneA.endpoint)
+        #expect(ca.droppedForeignSource >= 10)           // at least every sprayer packet after A showed up
+        // B only ever got A's packets from A's real socket, and the sprayer's first burst at most.
+        var fromA = 0
+        while let got = phoneB.receive(timeout: 0.05) {
+            if got.bytes[8...11] == [0, 0, 0, 0xA] { fromA += 1 }
+            #expect(got.bytes[8...11] != [0, 0, 0, 0x5] || fromA == 0)
+        }
+        #expect(fromA == 10)
+    }
+
+    @Test func rePlanMovesAnEndpointAndMediaFollows() throws {
+        let plane = try makePlane(31200...31299)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket(), phoneB2 = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 3, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.1),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.1))
+        phoneB.send(rtpPacket(seq: 1), to: relayRTP(b))
+        _ = try #require(phoneA.receive())
+        phoneA.send(rtpPacket(seq: 1), to: relayRTP(a))
+        _ = try #require(phoneB.receive())
+        usleep(150_000)
+        phoneA.send(rtpPacket(seq: 2), to: relayRTP(a))
+        _ = try #require(phoneB.receive())
+        #expect(plane.counters(b.id)?.latchedRTP == phoneB.endpoint)
+        // Re-INVITE: B moves to another port.
+        plane.update(b.id, plan: StreamPlan(sink: a.id, remoteRTP: phoneB2.endpoint, learningWindow: 0.1))
+        #expect(plane.waitForWorkers())
+        phoneA.send(rtpPacket(seq: 3), to: relayRTP(a))
+        #expect(try #require(phoneB2.receive()).bytes == rtpPacket(seq: 3))
+        phoneB2.send(rtpPacket(seq: 50), to: relayRTP(b))
+        #expect(try #require(phoneA.receive()).bytes == rtpPacket(seq: 50))
+        usleep(150_000)
+        phoneA.send(rtpPacket(seq: 4), to: relayRTP(a))
+        #expect(try #require(phoneB2.receive()).bytes == rtpPacket(seq: 4))
+        #expect(plane.counters(b.id)?.latchedRTP == phoneB2.endpoint)
+        #expect(phoneB.receive(timeout: 0.05) == nil)
+    }
+
+    @Test func rtcpFlowsThroughItsOwnPort() throws {
+        let plane = try makePlane(31300...31399)
+        defer { plane.shutdown() }
+        let rtpA = try UDPTestSocket(), rtcpA = try UDPTestSocket(), rtpB = try UDPTestSocket(), rtcpB = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 4,
+                              a: StreamPlan(remoteRTP: rtpA.endpoint, remoteRTCP: rtcpA.endpoint, learningWindow: 0.2),
+                              b: StreamPlan(remoteRTP: rtpB.endpoint, remoteRTCP: rtcpB.endpoint, learningWindow: 0.2))
+        #expect(a.rtcpPort == a.rtpPort + 1 && a.rtpPort % 2 == 0)
+        let rr = rtcpReceiverReport(ssrc: 0xA)
+        rtcpA.send(rr, to: relayRTCP(a))
+        let got = try #require(rtcpB.receive())
+        #expect(got.bytes == rr)
+        #expect(got.from == relayRTCP(b))
+        rtcpB.send(rtcpReceiverReport(ssrc: 0xB), to: relayRTCP(b))
+        #expect(try #require(rtcpA.receive()).bytes == rtcpReceiverReport(ssrc: 0xB))
+        #expect(rtpB.receive(timeout: 0.05) == nil)
+        let ca = try #require(plane.counters(a.id))
+        #expect(ca.rtcpIn.packets == 1 && ca.rtcpOut.packets == 1 && ca.rtpIn.packets == 0)
+    }
+
+    @Test func rtcpMuxSharesTheRTPPort() throws {
+        let plane = try makePlane(31400...31499)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 5, mux: true,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2))
+        #expect(a.rtcpPort == a.rtpPort && b.rtcpMux)
+        #expect(plane.portsInUse == 2)
+        let sr: [UInt8] = [0x80, 200, 0x00, 0x06] + Array(repeating: 0x11, count: 24)
+        phoneA.send(sr, to: relayRTP(a))
+        #expect(try #require(phoneB.receive()).bytes == sr)
+        phoneB.send(rtpPacket(seq: 9), to: relayRTP(b))
+        #expect(try #require(phoneA.receive()).bytes == rtpPacket(seq: 9))
+        let ca = try #require(plane.counters(a.id))
+        #expect(ca.rtcpIn.packets == 1 && ca.rtpOut.packets == 1 && ca.rtpIn.packets == 0)
+    }
+
+    @Test func ipv6PairRelays() throws {
+        let plane = try makePlane(31500...31599, interfaces: [
+            MediaInterface(name: "pub", localAddress: "127.0.0.1"), MediaInterface(name: "pub", localAddress: "::1")])
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket("::1"), phoneB = try UDPTestSocket("::1")
+        let (a, b) = try call(plane, group: 6, family: .ipv6,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.1),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.1))
+        #expect(a.localAddress == "::1" && a.family == .ipv6)
+        phoneA.send(rtpPacket(seq: 1), to: relayRTP(a))
+        let got = try #require(phoneB.receive())
+        #expect(got.bytes == rtpPacket(seq: 1))
+        #expect(got.from == relayRTP(b))
+        phoneB.send(rtpPacket(seq: 2), to: relayRTP(b))
+        #expect(try #require(phoneA.receive()).bytes == rtpPacket(seq: 2))
+        usleep(120_000)
+        phoneB.send(rtpPacket(seq: 3), to: relayRTP(b))
+        _ = try #require(phoneA.receive())
+        #expect(plane.counters(a.id)?.latchedRTP == phoneA.endpoint)
+        #expect(throws: MediaPlaneError.noSuchInterface("other")) {
+            try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 60), interface: "other", family: .ipv6))
+        }
+    }
+
+    @Test func malformedPacketsAreDroppedAndCountedAndForwardingGoesOn() throws {
+        let plane = try makePlane(31600...31699)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 7, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.2))
+        phoneA.send(Array(repeating: 0x17, count: 40), to: relayRTP(a))                 // garbage (version 0)
+        phoneA.send([0x80, 0x00, 0x01], to: relayRTP(a))                                  // 3 bytes
+        phoneA.send(rtpPacket(seq: 1, payload: Array(repeating: 1, count: 1988)), to: relayRTP(a))  // 2000 bytes
+        var v1 = rtpPacket(seq: 2)
+        v1[0] = 0x40
+        phoneA.send(v1, to: relayRTP(a))                                                  // version 1
+        phoneA.send([0x80, 200, 0, 1], to: relayRTCP(a))                                  // RTCP shorter than 8
+        phoneA.send(rtpPacket(seq: 3), to: relayRTP(a))
+        #expect(try #require(phoneB.receive()).bytes == rtpPacket(seq: 3))
+        #expect(phoneB.receive(timeout: 0.05) == nil)
+        let ca = try #require(plane.counters(a.id))
+        #expect(ca.droppedMalformed == 5)
+        #expect(ca.rtpIn.packets == 1)
+        #expect(plane.totals.droppedMalformed == 5)
+        phoneB.send(rtpPacket(seq: 4), to: relayRTP(b))
+        #expect(try #require(phoneA.receive()).bytes == rtpPacket(seq: 4))
+    }
+
+    @Test func noDestinationIsCounted() throws {
+        let plane = try makePlane(31700...31799)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket()
+        let g = MediaGroupID(rawValue: 8)
+        let a = try plane.allocate(StreamAllocationRequest(group: g))
+        let b = try plane.allocate(StreamAllocationRequest(group: g))
+        plane.update(a.id, plan: StreamPlan(sink: b.id, remoteRTP: phoneA.endpoint))
+        plane.update(b.id, plan: StreamPlan(sink: a.id))  // B's remote not known yet
+        #expect(plane.waitForWorkers())
+        phoneA.send(rtpPacket(seq: 1), to: relayRTP(a))
+        phoneA.send(rtpPacket(seq: 2), to: relayRTP(a))
+        #expect(plane.waitForWorkers())
+        var dropped: UInt64 = 0
+        for _ in 0..<200 where dropped < 2 {
+            dropped = plane.counters(a.id)?.droppedNoDestination ?? 0
+            usleep(2000)
+        }
+        #expect(dropped == 2)
+    }
+
+    @Test func outOfPortsWithATinyRangeAndPortsComeBackAfterRelease() throws {
+        let plane = try makePlane(31800...31803, workers: 1)  // two RTP/RTCP pairs
+        defer { plane.shutdown() }
+        let g = MediaGroupID(rawValue: 9)
+        let s1 = try plane.allocate(StreamAllocationRequest(group: g))
+        _ = try plane.allocate(StreamAllocationRequest(group: g))
+        #expect(plane.portsInUse == 4)
+        #expect(throws: MediaPlaneError.outOfPorts) { try plane.allocate(StreamAllocationRequest(group: g)) }
+        #expect(throws: MediaPlaneError.outOfPorts) { try plane.allocate(StreamAllocationRequest(group: g, rtcpMux: true)) }
+        plane.release(s1.id)
+        #expect(plane.waitForWorkers())
+        #expect(plane.portsInUse == 2)
+        let s3 = try plane.allocate(StreamAllocationRequest(group: g))
+        #expect(s3.rtpPort == s1.rtpPort)  // the only free pair
+    }
+
+    @Test func portsTakenByOthersAreSkipped() throws {
+        let blocker = rtprelay_udp_bind("127.0.0.1", 31850)
+        defer { if blocker >= 0 { close(blocker) } }
+        #expect(blocker >= 0)
+        let plane = try makePlane(31850...31899, workers: 1)
+        defer { plane.shutdown() }
+        let s = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 10)))
+        #expect(s.rtpPort == 31852)
+    }
+
+    @Test func releaseClosesEverySocketAndJustReleasedPortsWaitTheirTurn() throws {
+        let range: ClosedRange<UInt16> = 31900...31939
+        let plane = try makePlane(range)
+        defer { plane.shutdown() }
+        #expect(openUDPSockets(in: range) == 0)
+        var streams: [AllocatedStream] = []
+        for i in 0..<8 {
+            streams.append(try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 100 + UInt64(i / 2)),
+                                                                      rtcpMux: i % 4 == 3)))
+        }
+        #expect(plane.portsInUse == 14)
+        #expect(openUDPSockets(in: range) == 14)
+        #expect(plane.waitForWorkers())
+        for s in streams { plane.release(s.id) }
+        #expect(plane.waitForWorkers())
+        #expect(plane.portsInUse == 0)
+        #expect(openUDPSockets(in: range) == 0)
+        #expect(plane.counters(streams[0].id) == nil)
+        #expect(plane.worker(of: MediaGroupID(rawValue: 100)) == nil)
+        // Freshly released ports are not handed out again while others are free.
+        let used = Set(streams.map(\.rtpPort))
+        let next = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 200)))
+        #expect(!used.contains(next.rtpPort))
+    }
+
+    @Test func groupsStayOnOneWorkerAndSpreadAcrossWorkers() throws {
+        let plane = try makePlane(32000...32099, workers: 2)
+        defer { plane.shutdown() }
+        let g1 = MediaGroupID(rawValue: 1), g2 = MediaGroupID(rawValue: 2)
+        _ = try plane.allocate(StreamAllocationRequest(group: g1))
+        _ = try plane.allocate(StreamAllocationRequest(group: g1))
+        _ = try plane.allocate(StreamAllocationRequest(group: g2))
+        #expect(plane.worker(of: g1) != nil && plane.worker(of: g2) != nil)
+        #expect(plane.worker(of: g1) != plane.worker(of: g2))
+    }
+
+    @Test func shutdownClosesEverything() throws {
+        let range: ClosedRange<UInt16> = 32100...32199
+        let plane = try makePlane(range)
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        _ = try call(plane, group: 11, a: StreamPlan(remoteRTP: phoneA.endpoint), b: StreamPlan(remoteRTP: phoneB.endpoint))
+        _ = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 12), rtcpMux: true))
+        #expect(openUDPSockets(in: range) == 5)
+        plane.shutdown()
+        #expect(plane.portsInUse == 0)
+        #expect(openUDPSockets(in: range) == 0)
+        #expect(throws: MediaPlaneError.self) { try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 13))) }
+    }
+
+    @Test func shutdownWithoutStartClosesSockets() throws {
+        let range: ClosedRange<UInt16> = 32200...32219
+        let plane = try RelayMediaPlane(configuration: RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound))
+        _ = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 1)))
+        #expect(openUDPSockets(in: range) == 2)
+        plane.shutdown()
+        #expect(plane.portsInUse == 0)
+        #expect(openUDPSockets(in: range) == 0)
+    }
+}
+
