@@ -84,9 +84,14 @@ import RTPWire
         #expect(plan.strictSource && plan.learning == .delayed && plan.learningWindow == 5)
         _ = try registry.answer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [audio(bAddress)],
                                             policy: StreamPolicy(learning: .off, asymmetric: true)), now: t(1))
+        // The answer adds to the offer's policy; it cannot silently drop strict source.
         let after = try #require(plane.plans[bStream.id])
-        #expect(after.learning == .off && after.asymmetric && !after.strictSource)
-        registry.shutdown(now: t(2))
+        #expect(after.learning == .off && after.asymmetric && after.strictSource)
+        // A re-offer sets the policy afresh.
+        _ = try registry.offer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [audio(aAddress)]), now: t(2))
+        let reOffered = try #require(plane.plans[bStream.id])
+        #expect(reOffered.learning == .delayed && !reOffered.asymmetric && !reOffered.strictSource)
+        registry.shutdown(now: t(3))
         #expect(plane.portsInUse == 0)
     }
 

@@ -1,0 +1,17 @@
+import RTPWire
+
+/// What the relay does with one m= line of the SDP it rewrites: which local stream the recipient
+/// should send to, and how to present rtcp-mux and the transport.
+public struct SDPMediaPlan: Sendable, Equatable {
+    /// The recipient's leg; nil rejects the media (port 0, zero `c=`, no attributes).
+    public var local: AllocatedStream?
+    public var rtcpMux: RTCPMuxOutput
+    /// Overrides the m= proto (ng `transport protocol`); nil keeps the sender's.
+    public var transportProtocol: String?
+
+    public init(local: AllocatedStream?, rtcpMux: RTCPMuxOutput = .none, transportProtocol: String? = nil) {
+        self.local = local
+        self.rtcpMux = rtcpMux
+        self.transportProtocol = transportProtocol
+    }
+}

@@ -1,0 +1,16 @@
+/// Why the daemon could not start; printed as one line before exiting non-zero.
+enum StartupError: Error, CustomStringConvertible {
+    case configuration(ConfigurationError)
+    case listen(address: String, reason: String)
+    case mediaPlane(String)
+    case eventLoop(String)
+
+    var description: String {
+        switch self {
+        case .configuration(let error): return error.description
+        case .listen(let address, let reason): return "cannot listen for ng on \(address): \(reason)"
+        case .mediaPlane(let reason): return "cannot start the media plane: \(reason)"
+        case .eventLoop(let reason): return "cannot start the control event loop: \(reason)"
+        }
+    }
+}

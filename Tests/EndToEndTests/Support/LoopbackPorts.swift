@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Picks ports on 127.0.0.1 that are free right now. Media ranges come from below the kernel's
+/// ephemeral range (32768+) so that ephemeral binds by the tests and other processes cannot land in
+/// them; each range is checked port by port, and a random start keeps parallel runs apart.
+enum LoopbackPorts {
+    /// A currently free UDP port (from the ephemeral range).
+    static func freeUDPPort() throws -> UInt16 {
+        let socket = try UDPSocket(address: "127.0.0.1", port: 0)
+        return socket.port
+    }
+
+    /// `count` consecutive free UDP ports starting at an even port, in 20000..<32000.
+    static func freeMediaRange(count: Int = 100) throws -> ClosedRange<UInt16> {
+        for _ in 0..<200 {
+            let start = UInt16(20000 + 2 * Int.random(in: 0..<((12000 - count) / 2)))
+            let range = start...(start + UInt16(count - 1))
+            if range.allSatisfy({ isFree($0) }) { return range }
+        }
+        throw UDPSocket.Failure(call: "find a free media port range", code: EADDRINUSE)
+    }
+
+    static func isFree(_ port: UInt16) -> Bool {
+        (try? UDPSocket(address: "127.0.0.1", port: port)) != nil
+    }
+}
