@@ -442,8 +442,10 @@ public final class CallRegistry {
             }
             if call.answered {
                 let lastActivity = max(call.lastSignal, lastPacket(of: call) ?? call.lastSignal)
-                if now.seconds(since: lastActivity) >= configuration.mediaTimeout {
-                    end(callID, reason: .mediaTimeout, now: now)
+                let silent = !expectsMedia(call)
+                let limit = silent ? configuration.silentTimeout : configuration.mediaTimeout
+                if now.seconds(since: lastActivity) >= limit {
+                    end(callID, reason: silent ? .silentTimeout : .mediaTimeout, now: now)
                 }
             } else if now.seconds(since: call.lastSignal) >= configuration.offerTimeout {
                 end(callID, reason: .offerTimeout, now: now)
@@ -452,6 +454,13 @@ public final class CallRegistry {
         let events = endedSinceTick
         endedSinceTick = []
         return events
+    }
+
+    /// Whether any party said it sends on a media that has ports (if not, silence is expected).
+    private func expectsMedia(_ call: Call) -> Bool {
+        call.monologues.values.contains { party in
+            party.medias.contains { $0.stream != nil && ($0.declared?.sends ?? true) }
+        }
     }
 
     /// The latest packet seen on any stream of the call.
@@ -482,6 +491,7 @@ public final class CallRegistry {
         switch reason {
         case .deleted: counters.deletedSessions &+= 1
         case .mediaTimeout: counters.mediaTimeouts &+= 1
+        case .silentTimeout: counters.silentTimeouts &+= 1
         case .offerTimeout: counters.offerTimeouts &+= 1
         case .failed: counters.failedSessions &+= 1
         case .shutdown: counters.shutdownSessions &+= 1

@@ -6,6 +6,8 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var deleteDelay: Double
     /// `--timeout`: seconds without media before an answered call ends.
     public var mediaTimeout: Double
+    /// `--silent-timeout`: the media timeout while no party says it sends (calls on hold).
+    public var silentTimeout: Double
     /// `--offer-timeout`: seconds an unanswered call lives after its last offer.
     public var offerTimeout: Double
     /// `--max-sessions`; nil is unlimited.
@@ -19,11 +21,12 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// `list` without `limit`.
     public var defaultListLimit: Int
 
-    public init(deleteDelay: Double = 30, mediaTimeout: Double = 60, offerTimeout: Double = 3600,
-                maxSessions: Int? = nil, defaultLearning: LearningMode = .heuristic, learningWindow: Double = 3,
+    public init(deleteDelay: Double = 30, mediaTimeout: Double = 60, silentTimeout: Double = 3600,
+                offerTimeout: Double = 3600, maxSessions: Int? = nil, defaultLearning: LearningMode = .heuristic, learningWindow: Double = 3,
                 instanceID: String, defaultListLimit: Int = 32) {
         self.deleteDelay = deleteDelay
         self.mediaTimeout = mediaTimeout
+        self.silentTimeout = silentTimeout
         self.offerTimeout = offerTimeout
         self.maxSessions = maxSessions
         self.defaultLearning = defaultLearning
@@ -34,7 +37,7 @@ public struct EngineConfiguration: Sendable, Hashable {
 
     /// The part the call registry needs.
     var registry: CallRegistryConfiguration {
-        CallRegistryConfiguration(mediaTimeout: mediaTimeout, offerTimeout: offerTimeout, maxSessions: maxSessions,
+        CallRegistryConfiguration(mediaTimeout: mediaTimeout, silentTimeout: silentTimeout, offerTimeout: offerTimeout, maxSessions: maxSessions,
                                   defaultLearning: defaultLearning, learningWindow: learningWindow)
     }
 }

@@ -12,6 +12,7 @@ enum StatisticsReply {
         total.set("managedsessions", .integer(Int64(clamping: s.totalSessions)))
         total.set("rejectedsessions", .integer(Int64(clamping: s.rejectedSessions)))
         total.set("timeoutsessions", .integer(Int64(clamping: s.mediaTimeouts)))
+        total.set("silenttimeoutsessions", .integer(Int64(clamping: s.silentTimeouts)))
         total.set("offertimeoutsessions", .integer(Int64(clamping: s.offerTimeouts)))
         total.set("regularterminatedsessions", .integer(Int64(clamping: s.deletedSessions)))
         let average = s.endedCalls == 0 ? 0 : s.endedCallSeconds / Double(s.endedCalls)

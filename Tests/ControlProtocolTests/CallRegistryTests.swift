@@ -266,6 +266,34 @@ import RTPWire
         #expect(plane.portsInUse == 0)
     }
 
+    @Test func callOnHoldBothWaysUsesTheSilentTimeout() throws {
+        let (registry, plane) = make(CallRegistryConfiguration(mediaTimeout: 60, silentTimeout: 600))
+        _ = try offerAB(registry)
+        _ = try answerB(registry, now: 1)
+        var inactive = audio(aAddress)
+        inactive.sends = false
+        inactive.receives = false
+        _ = try registry.offer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [inactive]), now: t(2))
+        var bInactive = audio(bAddress)
+        bInactive.sends = false
+        bInactive.receives = false
+        _ = try registry.answer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [bInactive]), now: t(3))
+        #expect(registry.tick(now: t(300)).isEmpty)
+        #expect(registry.tick(now: t(603)).map(\.reason) == [.silentTimeout])
+        #expect(registry.counters.silentTimeouts == 1)
+        #expect(plane.portsInUse == 0)
+    }
+
+    @Test func oneWayMediaStillUsesTheMediaTimeout() throws {
+        let (registry, plane) = make(CallRegistryConfiguration(mediaTimeout: 60, silentTimeout: 600))
+        _ = try offerAB(registry)
+        var recvOnly = audio(bAddress)
+        recvOnly.sends = false
+        _ = try registry.answer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [recvOnly]), now: t(1))
+        #expect(registry.tick(now: t(61)).map(\.reason) == [.mediaTimeout])
+        #expect(plane.portsInUse == 0)
+    }
+
     @Test func unansweredCallEndsAtTheOfferTimeoutNotTheMediaTimeout() throws {
         let (registry, plane) = make(CallRegistryConfiguration(mediaTimeout: 60, offerTimeout: 3600))
         _ = try offerAB(registry)
