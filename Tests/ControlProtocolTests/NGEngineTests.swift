@@ -316,6 +316,52 @@ import RTPWire
         #expect(h.plane.portsInUse == 0)
     }
 
+    @Test func earlyMediaAnswerThenFinalAnswerKeepTheSamePorts() throws {
+        let h = Harness()
+        let toB = try advertised(try h.offer(sdp: sdp(aAddress)))
+        let first = try advertised(try h.answer(sdp: sdp(bAddress), at: 1))   // 183 Session Progress
+        let moved = Endpoint(address: "198.51.100.7", port: 50010)
+        let final = try advertised(try h.answer(sdp: sdp(moved), at: 5))       // 200 OK, new port
+        #expect(first == final)
+        #expect(h.plane.allocations == 2)
+        let bLeg = try #require(h.plane.stream(onPort: toB.port))
+        #expect(h.plane.plans[bLeg.id]?.remoteRTP == moved)
+        _ = try h.delete(at: 6)
+        #expect(h.plane.portsInUse == 0)
+    }
+
+    @Test func lateOfferInThe200OKAndAnswerInTheACK() throws {
+        let h = Harness()
+        // INVITE without SDP: the 200 OK from B carries the offer, so Kamailio swaps the tags (§5.3).
+        let toA = try advertised(try h.offer(from: "B", to: "A", sdp: sdp(bAddress)))
+        let toB = try advertised(try h.answer(from: "B", to: "A", sdp: sdp(aAddress)))
+        #expect(toA.port != toB.port)
+        let call = try #require(h.engine.registry.call("call-1"))
+        let aLeg = try #require(call.monologue(tag: "A")?.medias[0].stream)
+        let bLeg = try #require(call.monologue(tag: "B")?.medias[0].stream)
+        #expect(aLeg.rtpPort == toA.port && bLeg.rtpPort == toB.port)
+        #expect(h.plane.plans[aLeg.id]?.remoteRTP == aAddress)
+        #expect(h.plane.plans[bLeg.id]?.remoteRTP == bAddress)
+        #expect(h.plane.plans[aLeg.id]?.sink == bLeg.id)
+        _ = try h.delete(from: "A", at: 3)
+        #expect(h.plane.portsInUse == 0)
+    }
+
+    @Test func deleteWithToTagFlagEndsOnlyThatDialogue() throws {
+        let h = Harness()
+        _ = try h.offer(via: "V1", sdp: sdp(aAddress))
+        _ = try h.offer(via: "V2", sdp: sdp(aAddress))
+        _ = try h.answer(to: "B1", via: "V1", sdp: sdp(bAddress))
+        _ = try h.answer(to: "B2", via: "V2", sdp: sdp(bAddress), at: 1.5)
+        // Without the flag the to-tag is ignored and the from-tag's party (the caller) goes, so all.
+        #expect(result(try h.delete(from: "A", to: "B1", flags: ["to-tag"])) == "ok")
+        let tags = try #require(try h.query()["tags"]?.dictValue)
+        #expect(tags.keys == ["A", "B2"])
+        #expect(h.plane.portsInUse == 4)
+        #expect(result(try h.delete(from: "A", to: "B2", at: 3)) == "ok")
+        #expect(h.plane.portsInUse == 0)
+    }
+
     @Test func byeFromTheCalleeDeletesByItsTag() throws {
         let h = Harness()
         _ = try h.offer(sdp: sdp(aAddress))
@@ -558,6 +604,42 @@ import RTPWire
         #expect(result(legacy) == "ok")
         h.engine.shutdown()
         #expect(plane.portsInUse == 0)
+    }
+
+    /// Records what it is asked to decorate and adds one marker key, as the RTCP/MOS module will.
+    final class MarkingExtension: StatsTreeExtension {
+        var mediaCalls: [(tag: String?, index: Int)] = []
+        func decorate(call tree: inout BencodeDictionary, of call: Call) {
+            tree.set("SSRC", .dictionary(["parties": .integer(Int64(call.monologues.count))]))
+        }
+        func decorate(media tree: inout BencodeDictionary, of media: CallMedia, party: Monologue, in call: Call) {
+            mediaCalls.append((party.tag, media.index))
+            tree.set("ingress SSRCs", .list([]))
+        }
+    }
+
+    @Test func statsExtensionDecoratesTheCallAndEachMedia() throws {
+        let h = Harness()
+        let marker = MarkingExtension()
+        h.engine.statsExtension = marker
+        _ = try h.offer(sdp: sdp(aAddress))
+        _ = try h.answer(sdp: sdp(bAddress))
+        let tree = try h.query()
+        #expect(tree["SSRC"]?.dictValue?["parties"]?.intValue == 2)
+        let media = tree["tags"]?.dictValue?["B"]?.dictValue?["medias"]?.listValue?.first?.dictValue
+        #expect(media?["ingress SSRCs"] == .list([]))
+        #expect(marker.mediaCalls.map(\.tag) == ["A", "B"])
+        _ = try h.delete(at: 3)
+        #expect(h.plane.portsInUse == 0)
+    }
+
+    @Test func deleteDelayGivenAsTextIsHonoured() throws {
+        let h = Harness()
+        _ = try h.offer(sdp: sdp(aAddress))
+        _ = try h.send(["command": "delete", "call-id": "call-1", "from-tag": "A", "delete-delay": "5"], at: 1)
+        #expect(h.engine.tick(now: h.at(5.9)).isEmpty)
+        #expect(h.engine.tick(now: h.at(6)).map(\.reason) == [.deleted])
+        #expect(h.plane.portsInUse == 0)
     }
 
     @Test func statisticsCountSessionsAndCommands() throws {
