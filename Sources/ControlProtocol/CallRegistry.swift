@@ -11,6 +11,8 @@ import RTPWire
 public final class CallRegistry {
     public let mediaPlane: any MediaPlane
     public var configuration: CallRegistryConfiguration
+    /// Where the relay's SRTP master keys come from (a CSPRNG).
+    public let keySource: any SRTPKeySource
     public private(set) var counters = RegistryCounters()
 
     private var calls: [String: Call] = [:]
@@ -19,9 +21,11 @@ public final class CallRegistry {
     /// Calls that ended outside `tick` (immediate deletes, failures), reported by the next `tick`.
     private var endedSinceTick: [CallEndEvent] = []
 
-    public init(mediaPlane: any MediaPlane, configuration: CallRegistryConfiguration = CallRegistryConfiguration()) {
+    public init(mediaPlane: any MediaPlane, configuration: CallRegistryConfiguration = CallRegistryConfiguration(),
+                keySource: any SRTPKeySource = URandomKeySource()) {
         self.mediaPlane = mediaPlane
         self.configuration = configuration
+        self.keySource = keySource
     }
 
     // MARK: Reading
@@ -220,6 +224,9 @@ public final class CallRegistry {
             }
         }
 
+        // Before any port is bound: a refused crypto negotiation leaves the call as it was.
+        try negotiateSDES(request, sender: sender, recipient: recipient, in: &call, isOffer: isOffer)
+
         do throws(MediaPlaneError) {
             for (i, media) in request.medias.enumerated() {
                 if media.rejected {
@@ -251,6 +258,38 @@ public final class CallRegistry {
         for peer in (call.monologues[sender]?.peers ?? []).union(call.monologues[recipient]?.peers ?? [])
         where peer != sender && peer != recipient {
             applyPlans(of: peer, force: false, in: &call)
+        }
+    }
+
+    /// SDES per m= line (SDESNegotiation): the sender's leg is answered (offer) or its answer accepted;
+    /// the recipient of an offer gets the relay's own lines if its profile is RTP/SAVP(F).
+    private func negotiateSDES(_ request: OfferAnswer, sender: MonologueID, recipient: MonologueID,
+                               in call: inout Call, isOffer: Bool) throws(CallRegistryError) {
+        for (i, media) in request.medias.enumerated() {
+            counters.droppedCryptoLines &+= UInt64(media.refusedCrypto.count)
+            guard let current = call.monologues[sender]?.medias[i].sdes else { continue }
+            if media.rejected {
+                call.monologues[sender]?.medias[i].sdes = SDESLegState()
+                call.monologues[recipient]?.medias[i].sdes = SDESLegState()
+                continue
+            }
+            let senderUsesSDES = SDESNegotiation.isSDES(media.transportProtocol)
+            if !senderUsesSDES {
+                call.monologues[sender]?.medias[i].sdes = SDESLegState()
+            } else if isOffer {
+                call.monologues[sender]?.medias[i].sdes = try SDESNegotiation.answer(
+                    offerer: media, current: current, options: request.sdes, source: keySource)
+            } else {
+                call.monologues[sender]?.medias[i].sdes = try SDESNegotiation.accept(answer: media, current: current)
+            }
+            guard isOffer, let target = call.monologues[recipient]?.medias[i] else { continue }
+            if SDESNegotiation.isSDES(target.transportProtocol) {
+                call.monologues[recipient]?.medias[i].sdes = try SDESNegotiation.offer(
+                    to: target.sdes, offererSuites: senderUsesSDES ? media.crypto.map(\.suite) : nil,
+                    options: request.sdes, source: keySource)
+            } else {
+                call.monologues[recipient]?.medias[i].sdes.offered = []
+            }
         }
     }
 
@@ -297,6 +336,7 @@ public final class CallRegistry {
         mediaPlane.release(stream.id)
         call.monologues[id]?.medias[i].stream = nil
         call.monologues[id]?.medias[i].plan = nil
+        call.monologues[id]?.medias[i].sdes = SDESLegState()
     }
 
     /// Computes each stream's plan (sink: the active peer's stream of the same m= line; remote: what
@@ -321,7 +361,9 @@ public final class CallRegistry {
                 mediaHandover: party.policy.mediaHandover,
                 asymmetric: party.policy.asymmetric,
                 payloadTypes: declared?.payloadTypes ?? [],
-                receiveEnabled: declared?.sends ?? true)
+                receiveEnabled: declared?.sends ?? true,
+                inboundSRTP: media.sdes.isActive ? media.sdes.remote?.keying : nil,
+                outboundSRTP: media.sdes.isActive ? media.sdes.local?.keying : nil)
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
                 call.monologues[id]?.medias[i].plan = plan
