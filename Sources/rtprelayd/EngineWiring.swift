@@ -17,6 +17,7 @@ protocol MediaPlaneLifecycle: Sendable {
 /// Creates the media plane and the ng engine from the configuration.
 enum EngineWiring {
     static func makeStack(configuration: DaemonConfiguration, logger: Logger) throws(StartupError) -> ControlStack {
+        try InterfaceCheck.verify(configuration.interfaces)
         // The ng engine (ControlProtocol) and the relay (RTPRelay) are built on their own branches;
         // until both are on main the daemon refuses to start rather than pretend to relay.
         throw .mediaPlane("this build has no media plane or ng engine linked in yet")
