@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// Hostile and broken ng datagrams over real UDP (ng-protocol.md §1.1, §3): each gets the exact
@@ -54,6 +55,17 @@ struct BadInputTests {
         #expect(try Self.exchange(client, " d7:command4:pinge") == nil)
         #expect(try Self.exchange(client, [UInt8]()) == nil)
         #expect(try client.ping())
+    }
+
+    @Test("a JSON request gets a JSON reply", arguments: [RelayKind.rtpengine])
+    func jsonRequest(kind: RelayKind) throws {
+        let relay = try RelayProcess(kind)
+        let client = try relay.client()
+        try client.sendRaw(Array("j1 {\"command\":\"ping\"}".utf8))
+        let reply = try #require(client.receiveReply(timeout: 2))
+        #expect(reply.cookie == "j1")
+        let object = try JSONSerialization.jsonObject(with: Data(reply.payload)) as? [String: Any]
+        #expect(object?["result"] as? String == "pong", "reply: \(String(decoding: reply.payload, as: UTF8.self))")
     }
 
     @Test("a 65 000-byte ng request is read whole and answered", arguments: [RelayKind.rtpengine])
