@@ -5,6 +5,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/prctl.h>
 
 size_t rtprelay_mmsghdr_size(void) { return sizeof(struct mmsghdr); }
 struct msghdr *rtprelay_mmsghdr_msg(struct mmsghdr *vec, unsigned int index) { return &vec[index].msg_hdr; }
@@ -156,3 +157,5 @@ int rtprelay_send_batch(int fd, struct mmsghdr *vec, unsigned int first, unsigne
 
 size_t rtprelay_iovec_size(void) { return sizeof(struct iovec); }
 size_t rtprelay_sockaddr_storage_size(void) { return sizeof(struct sockaddr_storage); }
+
+void rtprelay_set_thread_name(const char *name) { (void)prctl(PR_SET_NAME, name, 0, 0, 0); }

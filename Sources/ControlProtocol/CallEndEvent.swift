@@ -6,6 +6,8 @@ public enum CallEndReason: String, Sendable, Hashable {
     case deleted
     /// No media on any stream for `--timeout` seconds.
     case mediaTimeout
+    /// No media for `--silent-timeout` seconds while no party said it would send.
+    case silentTimeout
     /// Offered but never answered for `--offer-timeout` seconds.
     case offerTimeout
     /// Destroyed because an offer/answer failed half-way (ports exhausted…).

@@ -64,7 +64,7 @@ public final class CallRegistry {
         if request.viaBranch != nil { call.forked = true }
         if let label = request.label { call.monologues[sender]?.label = label }
 
-        try negotiate(request, sender: sender, recipient: recipient, in: &call, now: now, isNew: created)
+        try negotiate(request, sender: sender, recipient: recipient, in: &call, now: now, isNew: created, isOffer: true)
         let streams = (call.monologues[recipient]?.medias ?? []).prefix(request.medias.count).map(\.stream)
         calls[request.callID] = call
         if created { counters.totalSessions &+= 1 }
@@ -76,12 +76,19 @@ public final class CallRegistry {
     /// this is. Returns the offerer's leg streams, to advertise in the SDP sent back to the offerer.
     public func answer(_ request: OfferAnswer, now: MonotonicInstant) throws(CallRegistryError) -> OfferAnswerResult {
         guard var call = calls[request.callID] else { throw .unknownCallID }
+        var request = request
+        if call.tags[request.fromTag] == nil, let toTag = request.toTag, call.tags[toTag] != nil {
+            // Tags the wrong way round (a client that does not swap them for an answer in an ACK):
+            // the known tag is the offerer's, and the unknown one is the answerer naming itself.
+            request.toTag = request.fromTag
+            request.fromTag = toTag
+        }
         guard let offerer = call.tags[request.fromTag] else { throw .unknownTag }
         let answerer = try answeringParty(for: offerer, request: request, in: &call, now: now)
         if let label = request.label { call.monologues[answerer]?.label = label }
         call.answered = true
 
-        try negotiate(request, sender: answerer, recipient: offerer, in: &call, now: now, isNew: false)
+        try negotiate(request, sender: answerer, recipient: offerer, in: &call, now: now, isNew: false, isOffer: false)
         let streams = (call.monologues[offerer]?.medias ?? []).prefix(request.medias.count).map(\.stream)
         calls[request.callID] = call
         return OfferAnswerResult(callID: request.callID, sender: answerer, recipient: offerer,
@@ -171,7 +178,7 @@ public final class CallRegistry {
     /// The common part of offer and answer: link the two parties, record what the sender declared,
     /// bind missing ports on both legs, and hand both legs their plans.
     private func negotiate(_ request: OfferAnswer, sender: MonologueID, recipient: MonologueID, in call: inout Call,
-                           now: MonotonicInstant, isNew: Bool) throws(CallRegistryError) {
+                           now: MonotonicInstant, isNew: Bool, isOffer: Bool) throws(CallRegistryError) {
         call.lastSignal = now
         // Re-associating the tags cancels a pending delete (CANCEL/BYE races, serial forking).
         call.deletion = nil
@@ -182,8 +189,17 @@ public final class CallRegistry {
         // The latest signal decides where each side's media goes (forking: the last answer wins).
         call.monologues[sender]?.activePeer = recipient
         call.monologues[recipient]?.activePeer = sender
-        call.monologues[sender]?.policy = request.policy
-        call.monologues[recipient]?.policy = request.policy
+        // An offer sets both legs' policy; an answer can add protection (strict source…) or name a
+        // learning mode but not silently drop what the offer asked for: Kamailio scripts often pass
+        // the flags to rtpengine_offer only.
+        for party in [sender, recipient] {
+            guard let current = call.monologues[party]?.policy else { continue }
+            call.monologues[party]?.policy = isOffer ? request.policy : StreamPolicy(
+                learning: request.policy.learning ?? current.learning,
+                strictSource: current.strictSource || request.policy.strictSource,
+                mediaHandover: current.mediaHandover || request.policy.mediaHandover,
+                asymmetric: current.asymmetric || request.policy.asymmetric)
+        }
 
         let senderFamily = request.medias.lazy.compactMap(\.remoteRTP).first?.family ?? .ipv4
         choosePlacement(of: sender, interface: request.senderInterface, family: senderFamily, in: &call)
@@ -198,6 +214,10 @@ public final class CallRegistry {
             call.monologues[sender]?.medias[i].type = media.type
             call.monologues[sender]?.medias[i].transportProtocol = media.transportProtocol
             call.monologues[recipient]?.medias[i].type = media.type
+            // The profile presented to the recipient: the requested one, else (offers) the sender's.
+            if let profile = request.recipientTransportProtocol ?? (isOffer ? media.transportProtocol : nil) {
+                call.monologues[recipient]?.medias[i].transportProtocol = profile
+            }
         }
 
         do throws(MediaPlaneError) {
@@ -208,8 +228,10 @@ public final class CallRegistry {
                     releaseStream(of: recipient, media: i, in: &call)
                     continue
                 }
-                try ensureStream(of: sender, media: i, rtcpMuxOnly: false, in: &call)
+                // The recipient's leg first: on a fresh relay the first offer then advertises the
+                // first port of the range, as rtpengine's replies do.
                 try ensureStream(of: recipient, media: i, rtcpMuxOnly: request.recipientRTCPMuxOnly, in: &call)
+                try ensureStream(of: sender, media: i, rtcpMuxOnly: false, in: &call)
             }
         } catch {
             // §3: the call is destroyed, so no port of it leaks.
@@ -291,7 +313,8 @@ public final class CallRegistry {
                 sink: sink,
                 remoteRTP: declared?.remoteRTP,
                 remoteRTCP: declared?.remoteRTCP,
-                rtcpMux: declared?.rtcpMux ?? stream.rtcpMux,
+                // A single-port leg (rtcp-mux `require`) carries RTCP on the RTP port whatever the SDP said.
+                rtcpMux: (declared?.rtcpMux ?? false) || stream.rtcpMux,
                 learning: party.policy.learning ?? configuration.defaultLearning,
                 learningWindow: configuration.learningWindow,
                 strictSource: party.policy.strictSource,
@@ -304,6 +327,13 @@ public final class CallRegistry {
                 call.monologues[id]?.medias[i].plan = plan
             }
         }
+    }
+
+    /// Remembers the `o=`/`s=` of the SDP just sent to `party`.
+    public func recordSentSDP(callID: String, to party: MonologueID, origin: String, sessionName: String) {
+        guard calls[callID]?.monologues[party] != nil else { return }
+        calls[callID]?.monologues[party]?.sentOrigin = origin
+        calls[callID]?.monologues[party]?.sentSessionName = sessionName
     }
 
     // MARK: Delete
@@ -412,8 +442,10 @@ public final class CallRegistry {
             }
             if call.answered {
                 let lastActivity = max(call.lastSignal, lastPacket(of: call) ?? call.lastSignal)
-                if now.seconds(since: lastActivity) >= configuration.mediaTimeout {
-                    end(callID, reason: .mediaTimeout, now: now)
+                let silent = !expectsMedia(call)
+                let limit = silent ? configuration.silentTimeout : configuration.mediaTimeout
+                if now.seconds(since: lastActivity) >= limit {
+                    end(callID, reason: silent ? .silentTimeout : .mediaTimeout, now: now)
                 }
             } else if now.seconds(since: call.lastSignal) >= configuration.offerTimeout {
                 end(callID, reason: .offerTimeout, now: now)
@@ -422,6 +454,13 @@ public final class CallRegistry {
         let events = endedSinceTick
         endedSinceTick = []
         return events
+    }
+
+    /// Whether any party said it sends on a media that has ports (if not, silence is expected).
+    private func expectsMedia(_ call: Call) -> Bool {
+        call.monologues.values.contains { party in
+            party.medias.contains { $0.stream != nil && ($0.declared?.sends ?? true) }
+        }
     }
 
     /// The latest packet seen on any stream of the call.
@@ -452,6 +491,7 @@ public final class CallRegistry {
         switch reason {
         case .deleted: counters.deletedSessions &+= 1
         case .mediaTimeout: counters.mediaTimeouts &+= 1
+        case .silentTimeout: counters.silentTimeouts &+= 1
         case .offerTimeout: counters.offerTimeouts &+= 1
         case .failed: counters.failedSessions &+= 1
         case .shutdown: counters.shutdownSessions &+= 1

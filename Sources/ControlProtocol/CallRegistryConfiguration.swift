@@ -4,6 +4,9 @@ import RTPWire
 public struct CallRegistryConfiguration: Sendable, Hashable {
     /// `--timeout`: an answered call with no packet on any stream (and no signal) for this long ends.
     public var mediaTimeout: Double
+    /// `--silent-timeout`: replaces `mediaTimeout` while no party says it sends (every media
+    /// `inactive`/`recvonly`, e.g. both sides on hold), so held calls are not cut after a minute.
+    public var silentTimeout: Double
     /// `--offer-timeout`: a call offered but never answered ends this long after its last signal.
     public var offerTimeout: Double
     /// `--max-sessions`: no new call beyond this many; nil is unlimited.
@@ -13,9 +16,10 @@ public struct CallRegistryConfiguration: Sendable, Hashable {
     /// Seconds the learning window stays open after each plan.
     public var learningWindow: Double
 
-    public init(mediaTimeout: Double = 60, offerTimeout: Double = 3600, maxSessions: Int? = nil,
-                defaultLearning: LearningMode = .heuristic, learningWindow: Double = 3) {
+    public init(mediaTimeout: Double = 60, silentTimeout: Double = 3600, offerTimeout: Double = 3600,
+                maxSessions: Int? = nil, defaultLearning: LearningMode = .heuristic, learningWindow: Double = 3) {
         self.mediaTimeout = mediaTimeout
+        self.silentTimeout = silentTimeout
         self.offerTimeout = offerTimeout
         self.maxSessions = maxSessions
         self.defaultLearning = defaultLearning
@@ -33,6 +37,8 @@ public struct RegistryCounters: Sendable, Hashable {
     public var deletedSessions: UInt64 = 0
     /// Calls ended by `--timeout`.
     public var mediaTimeouts: UInt64 = 0
+    /// Calls ended by `--silent-timeout`.
+    public var silentTimeouts: UInt64 = 0
     /// Calls ended by `--offer-timeout`.
     public var offerTimeouts: UInt64 = 0
     /// Calls destroyed because an offer/answer failed (ports exhausted…).

@@ -31,6 +31,10 @@ public struct Monologue: Sendable, Hashable {
     /// Interface and family its ports are bound on (chosen when the first port is bound).
     public internal(set) var interface: String?
     public internal(set) var family: AddressFamily?
+    /// The `o=` (text after `o=`) and `s=` last sent to this party, so `replace: origin` and friends
+    /// keep them stable across re-offers the way rtpengine does.
+    public internal(set) var sentOrigin: String?
+    public internal(set) var sentSessionName: String?
     /// A pending `delete` with delay: when it fires, and whether parties left alone go too.
     public internal(set) var deletion: PendingDeletion?
 

@@ -22,13 +22,16 @@ public struct OfferAnswer: Sendable, Hashable {
     public var recipientFamily: AddressFamily?
     /// rtcp-mux `require`: bind one port (RTP and RTCP together) on the recipient's leg.
     public var recipientRTCPMuxOnly: Bool
+    /// ng `transport protocol`: the profile towards the recipient; nil keeps the sender's.
+    public var recipientTransportProtocol: String?
     /// ng `label` for the sender's party.
     public var label: String?
 
     public init(callID: String, fromTag: String, toTag: String? = nil, viaBranch: String? = nil,
                 medias: [PartyMedia], policy: StreamPolicy = StreamPolicy(), newBranch: Bool = false,
                 senderInterface: String? = nil, recipientInterface: String? = nil,
-                recipientFamily: AddressFamily? = nil, recipientRTCPMuxOnly: Bool = false, label: String? = nil) {
+                recipientFamily: AddressFamily? = nil, recipientRTCPMuxOnly: Bool = false, recipientTransportProtocol: String? = nil,
+                label: String? = nil) {
         self.callID = callID
         self.fromTag = fromTag
         self.toTag = toTag
@@ -40,6 +43,7 @@ public struct OfferAnswer: Sendable, Hashable {
         self.recipientInterface = recipientInterface
         self.recipientFamily = recipientFamily
         self.recipientRTCPMuxOnly = recipientRTCPMuxOnly
+        self.recipientTransportProtocol = recipientTransportProtocol
         self.label = label
     }
 }

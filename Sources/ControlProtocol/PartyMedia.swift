@@ -16,14 +16,18 @@ public struct PartyMedia: Sendable, Hashable {
     public var rtcpMux: Bool
     /// Payload types the party listed on the m= line.
     public var payloadTypes: [UInt8]
-    /// Whether the party will send media (`sendrecv`/`sendonly` and a non-zero address).
+    /// Whether the party will send media (`sendrecv`/`sendonly`).
     public var sends: Bool
+    /// Whether the party wants to receive media (`sendrecv`/`recvonly` and a non-zero address).
+    public var receives: Bool
+    /// The first codec of the m= line as `encoding/clock` (`PCMA/8000`), for stats; nil if unknown.
+    public var codec: String?
     /// Port 0 on the m= line: the party rejected or disabled this media; no ports are bound for it.
     public var rejected: Bool
 
     public init(type: String = "audio", transportProtocol: String = "RTP/AVP", remoteRTP: Endpoint? = nil,
                 remoteRTCP: Endpoint? = nil, rtcpMux: Bool = false, payloadTypes: [UInt8] = [],
-                sends: Bool = true, rejected: Bool = false) {
+                sends: Bool = true, receives: Bool = true, codec: String? = nil, rejected: Bool = false) {
         self.type = type
         self.transportProtocol = transportProtocol
         self.remoteRTP = remoteRTP
@@ -31,6 +35,8 @@ public struct PartyMedia: Sendable, Hashable {
         self.rtcpMux = rtcpMux
         self.payloadTypes = payloadTypes
         self.sends = sends
+        self.receives = receives
+        self.codec = codec
         self.rejected = rejected
     }
 }

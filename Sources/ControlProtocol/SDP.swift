@@ -39,7 +39,14 @@ public struct SDPSession: Sendable, Equatable {
 
     /// Parses an SDP body with CRLF or bare LF line endings.
     public init(parsing text: String) throws(SDPError) {
-        let bytes = Array(text.utf8)
+        // Checked before copying: `utf8.count` is O(1) for native strings.
+        guard text.utf8.count <= SDPSession.maxBytes else { throw .tooLarge }
+        try self.init(parsingBytes: Array(text.utf8))
+    }
+
+    /// Parses an SDP body straight from the bytes of an ng `sdp` string. Invalid UTF-8 inside a
+    /// line is kept as U+FFFD; line structure only depends on ASCII bytes.
+    public init(parsingBytes bytes: [UInt8]) throws(SDPError) {
         guard bytes.count <= SDPSession.maxBytes else { throw .tooLarge }
 
         var version: Int?

@@ -8,6 +8,9 @@ import RTPWire
 /// attributes the relay does not own, in input order; `a=mid`; per payload type `a=rtpmap`,
 /// `a=fmtp`, `a=rtcp-fb`; the direction; `a=rtcp`; `a=rtcp-mux`; `a=ptime`.
 ///
+/// Session level keeps `i= u= e= p= b=`, media level `i= b=`; `k=` (RFC 4566 deprecates it) and
+/// unknown line types are not passed on.
+///
 /// A sender's zero `c=` (hold) stays a zero `c=` with the relay's family; inactive media with a real
 /// address get the relay's address (both as 10.5 does).
 ///

@@ -105,6 +105,8 @@ final class MediaWorker: @unchecked Sendable {
     // MARK: Worker thread
 
     private func run() {
+        // Named so `top -H`, perf and the allocation probe can tell media workers apart.
+        rtprelay_set_thread_name("rtprelay-w\(index)")
         let eventBytes = rtprelay_epoll_event_size() * Int(MediaWorker.maxEvents)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: eventBytes, alignment: 16)
         defer { raw.deallocate() }

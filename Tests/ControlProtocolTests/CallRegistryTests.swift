@@ -84,9 +84,14 @@ import RTPWire
         #expect(plan.strictSource && plan.learning == .delayed && plan.learningWindow == 5)
         _ = try registry.answer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [audio(bAddress)],
                                             policy: StreamPolicy(learning: .off, asymmetric: true)), now: t(1))
+        // The answer adds to the offer's policy; it cannot silently drop strict source.
         let after = try #require(plane.plans[bStream.id])
-        #expect(after.learning == .off && after.asymmetric && !after.strictSource)
-        registry.shutdown(now: t(2))
+        #expect(after.learning == .off && after.asymmetric && after.strictSource)
+        // A re-offer sets the policy afresh.
+        _ = try registry.offer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [audio(aAddress)]), now: t(2))
+        let reOffered = try #require(plane.plans[bStream.id])
+        #expect(reOffered.learning == .delayed && !reOffered.asymmetric && !reOffered.strictSource)
+        registry.shutdown(now: t(3))
         #expect(plane.portsInUse == 0)
     }
 
@@ -257,6 +262,34 @@ import RTPWire
         _ = try offerAB(registry)
         _ = try answerB(registry, now: 1)
         #expect(registry.tick(now: t(60.9)).isEmpty)
+        #expect(registry.tick(now: t(61)).map(\.reason) == [.mediaTimeout])
+        #expect(plane.portsInUse == 0)
+    }
+
+    @Test func callOnHoldBothWaysUsesTheSilentTimeout() throws {
+        let (registry, plane) = make(CallRegistryConfiguration(mediaTimeout: 60, silentTimeout: 600))
+        _ = try offerAB(registry)
+        _ = try answerB(registry, now: 1)
+        var inactive = audio(aAddress)
+        inactive.sends = false
+        inactive.receives = false
+        _ = try registry.offer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [inactive]), now: t(2))
+        var bInactive = audio(bAddress)
+        bInactive.sends = false
+        bInactive.receives = false
+        _ = try registry.answer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [bInactive]), now: t(3))
+        #expect(registry.tick(now: t(300)).isEmpty)
+        #expect(registry.tick(now: t(603)).map(\.reason) == [.silentTimeout])
+        #expect(registry.counters.silentTimeouts == 1)
+        #expect(plane.portsInUse == 0)
+    }
+
+    @Test func oneWayMediaStillUsesTheMediaTimeout() throws {
+        let (registry, plane) = make(CallRegistryConfiguration(mediaTimeout: 60, silentTimeout: 600))
+        _ = try offerAB(registry)
+        var recvOnly = audio(bAddress)
+        recvOnly.sends = false
+        _ = try registry.answer(OfferAnswer(callID: "c1", fromTag: "A", toTag: "B", medias: [recvOnly]), now: t(1))
         #expect(registry.tick(now: t(61)).map(\.reason) == [.mediaTimeout])
         #expect(plane.portsInUse == 0)
     }

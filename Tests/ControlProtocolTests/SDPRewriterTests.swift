@@ -170,6 +170,7 @@ struct SDPRewriterTests {
         #expect(first.origin.text == "- 1001 2 IN IP4 192.0.2.10" && first.sessionName == "-")
     }
 
+    /// rtpengine 10.5 does the same: its own `loop protect` output offered back to it came out byte-identical.
     @Test func loopProtectMarksOnceAndReturnsOurOwnSDPUntouched() throws {
         let input = try SDPSession(parsing: SDPFixture.text("ngdoc-4.1-offer.sdp"))
         let options = SDPRewriteOptions(loopProtect: true, instanceID: "8f5d9e6b5a5f")

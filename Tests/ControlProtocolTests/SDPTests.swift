@@ -195,6 +195,18 @@ struct SDPTests {
         #expect((try? SDPSession(parsing: justEnough))?.attributes.count == 1996)
     }
 
+    @Test func bytesAndStringEntryPointsAgree() throws {
+        let text = try SDPFixture.text("phone-ipv6-offer.sdp")
+        #expect(try SDPSession(parsingBytes: Array(text.utf8)) == SDPSession(parsing: text))
+        // Invalid UTF-8 inside a value does not break the line structure.
+        var bytes = Array(SDPTests.header.utf8)
+        bytes += Array("a=x-".utf8) + [0xFF, 0xFE] + Array("\r\nm=audio 4000 RTP/AVP 0\r\n".utf8)
+        let session = try SDPSession(parsingBytes: bytes)
+        #expect(session.attributes == [SDPAttribute(name: "x-\u{FFFD}\u{FFFD}")])
+        #expect(session.media.count == 1)
+        #expect(throws: SDPError.tooLarge) { _ = try SDPSession(parsingBytes: [UInt8](repeating: 0x61, count: 70_000)) }
+    }
+
     @Test func ngErrorReasonsMatchRtpengine() {
         #expect(SDPError.badMediaLine(3).ngErrorReason == "Failed to parse SDP")
         #expect(SDPError.missingVersion.ngErrorReason == "Incomplete SDP specification")

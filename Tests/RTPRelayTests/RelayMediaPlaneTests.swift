@@ -234,6 +234,28 @@ import Testing
         #expect(dropped == 2)
     }
 
+    @Test func releasingTheSinkStopsForwardingTowardsIt() throws {
+        let plane = try makePlane(32300...32399)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 14, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.1),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.1))
+        phoneA.send(rtpPacket(seq: 1), to: relayRTP(a))
+        _ = try #require(phoneB.receive())
+        plane.release(b.id)
+        #expect(plane.waitForWorkers())
+        #expect(plane.portsInUse == 2)
+        phoneA.send(rtpPacket(seq: 2), to: relayRTP(a))
+        var dropped: UInt64 = 0
+        for _ in 0..<200 where dropped < 1 {
+            dropped = plane.counters(a.id)?.droppedNoDestination ?? 0
+            usleep(2000)
+        }
+        #expect(dropped == 1)
+        #expect(phoneB.receive(timeout: 0.05) == nil)
+        #expect(plane.worker(of: MediaGroupID(rawValue: 14)) != nil)  // a still lives in the group
+    }
+
     @Test func outOfPortsWithATinyRangeAndPortsComeBackAfterRelease() throws {
         let plane = try makePlane(31800...31803, workers: 1)  // two RTP/RTCP pairs
         defer { plane.shutdown() }

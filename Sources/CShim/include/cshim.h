@@ -66,6 +66,9 @@ int rtprelay_send_batch(int fd, struct mmsghdr *vec, unsigned int first, unsigne
 size_t rtprelay_iovec_size(void);
 size_t rtprelay_sockaddr_storage_size(void);
 
+/* Names the calling thread (15 characters max, as shown by top -H). */
+void rtprelay_set_thread_name(const char *name);
+
 /* errno, read right after a failing call. */
 int rtprelay_errno(void);
 

@@ -1,0 +1,119 @@
+import CLoadShim
+import Glibc
+import Synchronization
+
+/// One call as the load generator plays it: phone A and phone B, each sending from the port its SDP
+/// announced to the relay port the relay's SDP gave it.
+final class CallPair: @unchecked Sendable {
+    let index: Int
+    let phoneA: UDPSocket
+    let phoneB: UDPSocket
+    var toRelayFromA = sockaddr_storage()
+    var toRelayFromALength: socklen_t = 0
+    var toRelayFromB = sockaddr_storage()
+    var toRelayFromBLength: socklen_t = 0
+
+    init(index: Int, address: String) throws {
+        self.index = index
+        phoneA = try UDPSocket(address: address)
+        phoneB = try UDPSocket(address: address)
+    }
+}
+
+/// Packets and latencies, written by the sender and receiver threads (each its own fields) and read after both
+/// stopped.
+final class TrafficLog: @unchecked Sendable {
+    var sentMeasured = 0
+    var sentTotal = 0
+    var receivedMeasured = 0
+    var receivedTotal = 0
+    var unexpected = 0
+    var latenciesMicroseconds: [UInt32] = []
+    /// Set by the main thread; read by both workers.
+    let measuring = Atomic<Bool>(false)
+    let stopSending = Atomic<Bool>(false)
+    let stopReceiving = Atomic<Bool>(false)
+}
+
+/// Payload layout after the 12-byte RTP header: send time (ns, 8 bytes), measured flag, then filler to 160.
+enum ProbePacket {
+    static let size = 12 + 160
+
+    static func write(into p: UnsafeMutableRawBufferPointer, seq: UInt16, ssrc: UInt32, now: UInt64, measured: Bool) {
+        let ts = UInt32(seq) &* 160
+        p[0] = 0x80; p[1] = 0
+        p[2] = UInt8(seq >> 8); p[3] = UInt8(seq & 0xff)
+        p.storeBytes(of: ts.bigEndian, toByteOffset: 4, as: UInt32.self)
+        p.storeBytes(of: ssrc.bigEndian, toByteOffset: 8, as: UInt32.self)
+        p.storeBytes(of: now, toByteOffset: 12, as: UInt64.self)
+        p[20] = measured ? 1 : 0
+    }
+}
+
+/// Sends 50 packets/s per call and direction, calls staggered evenly over each 20 ms period.
+func runSender(calls: [CallPair], log: TrafficLog) {
+    let period: UInt64 = 20_000_000
+    let step = period / UInt64(max(calls.count, 1))
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ProbePacket.size, alignment: 8)
+    buffer.initializeMemory(as: UInt8.self, repeating: 0xff)
+    defer { buffer.deallocate() }
+    let start = monotonicNanoseconds()
+    var round: UInt64 = 0
+    while !log.stopSending.load(ordering: .relaxed) {
+        for call in calls {
+            let due = start &+ round &* period &+ UInt64(call.index) &* step
+            let now = monotonicNanoseconds()
+            if due > now + 50_000 {
+                var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
+                clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil)
+            }
+            let measured = log.measuring.load(ordering: .relaxed)
+            let seq = UInt16(truncatingIfNeeded: round)
+            ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2), now: monotonicNanoseconds(), measured: measured)
+            call.phoneA.send(UnsafeRawBufferPointer(buffer), to: &call.toRelayFromA, length: call.toRelayFromALength)
+            ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2 + 1), now: monotonicNanoseconds(), measured: measured)
+            call.phoneB.send(UnsafeRawBufferPointer(buffer), to: &call.toRelayFromB, length: call.toRelayFromBLength)
+            log.sentTotal += 2
+            if measured { log.sentMeasured += 2 }
+        }
+        round += 1
+    }
+}
+
+/// Reads every phone socket, checks each packet reached the other side of its own call, records latency.
+func runReceiver(calls: [CallPair], log: TrafficLog) {
+    let epfd = loadgen_epoll_create()
+    defer { close(epfd) }
+    var sockets: [(fd: Int32, call: Int, isB: Bool)] = []
+    for call in calls {
+        sockets.append((call.phoneA.fd, call.index, false))
+        sockets.append((call.phoneB.fd, call.index, true))
+    }
+    for (k, s) in sockets.enumerated() { _ = loadgen_epoll_add(epfd, s.fd, UInt64(k)) }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
+    defer { buffer.deallocate() }
+    var ready = [UInt64](repeating: 0, count: 256)
+    log.latenciesMicroseconds.reserveCapacity(1 << 20)
+    while !log.stopReceiving.load(ordering: .relaxed) {
+        let n = ready.withUnsafeMutableBufferPointer { loadgen_epoll_wait(epfd, $0.baseAddress, 256, 100) }
+        guard n > 0 else { continue }
+        for r in 0..<Int(n) {
+            let s = sockets[Int(ready[r])]
+            while true {
+                let got = recv(s.fd, buffer.baseAddress, buffer.count, 0)
+                if got < 0 { break }
+                let now = monotonicNanoseconds()
+                log.receivedTotal += 1
+                guard got == ProbePacket.size else { log.unexpected += 1; continue }
+                let ssrc = UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                // A packet for phone B must come from phone A of the same call (ssrc 2i), and vice versa.
+                let expected = UInt32(s.call * 2 + (s.isB ? 0 : 1))
+                guard ssrc == expected else { log.unexpected += 1; continue }
+                guard buffer[20] == 1 else { continue }
+                let sent = buffer.loadUnaligned(fromByteOffset: 12, as: UInt64.self)
+                log.receivedMeasured += 1
+                log.latenciesMicroseconds.append(UInt32(clamping: (now &- sent) / 1000))
+            }
+        }
+    }
+}

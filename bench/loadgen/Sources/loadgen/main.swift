@@ -1,0 +1,130 @@
+// loadgen: sets up N calls on an ng-driven relay (rtprelayd or rtpengine), plays 50 packets/s per call in
+// each direction from the SDP-announced ports, and reports loss, one-way latency through the relay and the
+// relay's CPU per relayed packet (from /proc/PID/stat).
+//
+//   loadgen --ng 127.0.0.1:2223 --calls 200 --seconds 10 --pid $(pidof rtpengine) [--address 127.0.0.1] [--warmup 2]
+import Foundation
+import Glibc
+
+struct Options {
+    var ngHost = "127.0.0.1"
+    var ngPort: UInt16 = 2223
+    var calls = 100
+    var seconds = 10.0
+    var warmup = 2.0
+    var pid: Int32?
+    var address = "127.0.0.1"
+
+    init(_ arguments: [String]) throws {
+        var it = arguments.dropFirst().makeIterator()
+        while let flag = it.next() {
+            guard let value = it.next() else { throw LoadError.usage("missing value for \(flag)") }
+            switch flag {
+            case "--ng":
+                guard let colon = value.lastIndex(of: ":"), let port = UInt16(value[value.index(after: colon)...]) else {
+                    throw LoadError.usage("--ng HOST:PORT")
+                }
+                ngHost = String(value[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                ngPort = port
+            case "--calls": calls = Int(value) ?? calls
+            case "--seconds": seconds = Double(value) ?? seconds
+            case "--warmup": warmup = Double(value) ?? warmup
+            case "--pid": pid = Int32(value)
+            case "--address": address = value
+            default: throw LoadError.usage("unknown flag \(flag)")
+            }
+        }
+    }
+}
+
+func percentile(_ sorted: [UInt32], _ p: Double) -> UInt32 {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+func main() throws {
+    let options = try Options(CommandLine.arguments)
+    let ng = try NGClient(host: options.ngHost, port: options.ngPort)
+    let run = "lg\(getpid())"
+    var calls: [CallPair] = []
+    let setupStart = monotonicSeconds()
+    func deleteCalls(_ count: Int) {
+        for i in 0..<count {
+            _ = try? ng.request([("command", .string(Array("delete".utf8))), ("call-id", .string(Array("\(run)-\(i)".utf8))),
+                                 ("from-tag", .string(Array("a\(i)".utf8)))])
+        }
+    }
+    for i in 0..<options.calls {
+        // On a failure half-way, the calls set up so far are deleted so the relay keeps no ports for them.
+        let call: CallPair
+        do { call = try CallPair(index: i, address: options.address) } catch { deleteCalls(i); throw error }
+        let callID = "\(run)-\(i)"
+        let offer: BValue, answer: BValue
+        do {
+            offer = try ng.request([
+                ("command", .string(Array("offer".utf8))), ("call-id", .string(Array(callID.utf8))),
+                ("from-tag", .string(Array("a\(i)".utf8))),
+                ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneA.port, session: i).utf8))),
+            ])
+            answer = try ng.request([
+                ("command", .string(Array("answer".utf8))), ("call-id", .string(Array(callID.utf8))),
+                ("from-tag", .string(Array("a\(i)".utf8))), ("to-tag", .string(Array("b\(i)".utf8))),
+                ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneB.port, session: i).utf8))),
+            ])
+        } catch { deleteCalls(i + 1); throw error }
+        guard let towardsB = offer["sdp"]?.text.flatMap(SDP.mediaEndpoint),
+              let towardsA = answer["sdp"]?.text.flatMap(SDP.mediaEndpoint) else {
+            deleteCalls(i + 1)
+            throw LoadError.ng("reply without a usable SDP")
+        }
+        call.toRelayFromA = sockaddr_storage()
+        call.toRelayFromALength = UDPSocket.fill(&call.toRelayFromA, address: towardsA.address, port: towardsA.port)
+        call.toRelayFromBLength = UDPSocket.fill(&call.toRelayFromB, address: towardsB.address, port: towardsB.port)
+        calls.append(call)
+    }
+    let setupSeconds = monotonicSeconds() - setupStart
+
+    let log = TrafficLog()
+    let callsForThreads = calls
+    let senderDone = DispatchSemaphore(value: 0), receiverDone = DispatchSemaphore(value: 0)
+    let senderThread = Thread { runSender(calls: callsForThreads, log: log); senderDone.signal() }
+    let receiverThread = Thread { runReceiver(calls: callsForThreads, log: log); receiverDone.signal() }
+    receiverThread.start()
+    senderThread.start()
+
+    usleep(useconds_t(options.warmup * 1e6))   // latching, learning windows, caches
+    let cpuBefore = options.pid.flatMap(processCPUSeconds)
+    let measureStart = monotonicSeconds()
+    log.measuring.store(true, ordering: .relaxed)
+    usleep(useconds_t(options.seconds * 1e6))
+    log.measuring.store(false, ordering: .relaxed)
+    let measureSeconds = monotonicSeconds() - measureStart
+    let cpuAfter = options.pid.flatMap(processCPUSeconds)
+    log.stopSending.store(true, ordering: .relaxed)
+    senderDone.wait()
+    usleep(300_000)   // stragglers
+    log.stopReceiving.store(true, ordering: .relaxed)
+    receiverDone.wait()
+
+    deleteCalls(options.calls)
+
+    let sorted = log.latenciesMicroseconds.sorted()
+    let loss = log.sentMeasured == 0 ? 0 : 1 - Double(log.receivedMeasured) / Double(log.sentMeasured)
+    print("calls=\(options.calls) setup=\(String(format: "%.2f", setupSeconds))s measured=\(String(format: "%.1f", measureSeconds))s "
+          + "rate=\(Int(Double(log.sentMeasured) / measureSeconds)) pps")
+    print("sent=\(log.sentMeasured) received=\(log.receivedMeasured) loss=\(String(format: "%.4f", loss * 100))% "
+          + "misdelivered=\(log.unexpected)")
+    print("latency_us p50=\(percentile(sorted, 0.5)) p99=\(percentile(sorted, 0.99)) max=\(sorted.last ?? 0)")
+    if let before = cpuBefore, let after = cpuAfter, log.receivedMeasured > 0 {
+        let perPacket = (after - before) / Double(log.receivedMeasured) * 1e6
+        print("relay_cpu=\(String(format: "%.2f", after - before))s over \(log.receivedMeasured) relayed packets "
+              + "= \(String(format: "%.2f", perPacket)) us/packet (\(String(format: "%.1f", (after - before) / measureSeconds * 100))% of one core)")
+    }
+}
+
+do {
+    try main()
+} catch {
+    FileHandle.standardError.write(Data("loadgen: \(error)\n".utf8))
+    exit(1)
+}
