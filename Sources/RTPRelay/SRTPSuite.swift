@@ -4,7 +4,9 @@
 /// AES_192_CM_* are left out on purpose: Debian 12's libsrtp2 2.5.0 derives AES-192 session keys
 /// with an AES-256 PRF keyed by master key ‖ first 8 salt bytes (its KDF widens to 46 bytes of
 /// key material), not the AES-192 PRF of RFC 6188 §7.2, so its packets would not verify at an RFC
-/// conformant peer. Measured against scripts/srtp_reference.py (SRTPSessionTests).
+/// conformant peer. Measured against scripts/srtp_reference.py (SRTPSessionTests); rtpengine 10.5
+/// (its own SRTP over OpenSSL) agrees with that reference for AES-192, and interoperates with this
+/// wrapper for every suite listed here (SRTPInteropTests).
 public enum SRTPSuite: String, Sendable, Hashable, CaseIterable {
     case aes128CMHmacSHA1_80 = "AES_CM_128_HMAC_SHA1_80"
     case aes128CMHmacSHA1_32 = "AES_CM_128_HMAC_SHA1_32"

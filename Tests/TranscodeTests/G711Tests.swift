@@ -157,3 +157,19 @@ import Transcode
         #expect(throws: AudioCodecError.unsupportedParameter("G.711 frame duration 0 ms")) { try G711Codec(law: .uLaw, frameDuration: 0) }
     }
 }
+
+@Suite struct G711FuzzTests {
+    @Test(arguments: [G711.Law.uLaw, .aLaw])
+    func anyPayloadDecodesToOneSamplePerByte(law: G711.Law) throws {
+        let codec = try G711Codec(law: law)
+        var rng = SeededGenerator(seed: 711)
+        var pcm = [Int16](repeating: 0, count: 1500)
+        let table = law == .uLaw ? G711.uLawToLinear : G711.aLawToLinear
+        for _ in 0..<5000 {
+            let payload = (0..<Int.random(in: 0...1500, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let n = try payload.withUnsafeBytes { p in try pcm.withUnsafeMutableBufferPointer { try codec.decode(p, into: $0) } }
+            #expect(n == (payload.isEmpty ? 160 : payload.count))
+            if let i = payload.indices.randomElement(using: &rng) { #expect(pcm[i] == table[Int(payload[i])]) }
+        }
+    }
+}
