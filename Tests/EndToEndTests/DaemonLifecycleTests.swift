@@ -133,3 +133,50 @@ extension DaemonLifecycleTests {
         #expect(answered, "\(process.standardError.suffix(2000))")
     }
 }
+
+extension DaemonLifecycleTests {
+    /// Offers one call; true if `list` then shows it.
+    static func offerOneCall(_ client: NGClient, callID: String) throws -> Bool {
+        let offer = try client.command("offer", [("call-id", .string(callID)), ("from-tag", .string("caller")),
+                                                 ("sdp", .string(SampleSDP.audio(port: 5010)))])
+        #expect(offer["result"]?.text == "ok", "\(offer)")
+        return try client.listCalls().contains(callID)
+    }
+
+    /// Polls until `condition` holds or `timeout` passes.
+    static func eventually(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = TestClock.now() + timeout
+        while TestClock.now() < deadline {
+            if try condition() { return true }
+            TestClock.sleep(0.1)
+        }
+        return try condition()
+    }
+
+    @Test("the once-a-second tick runs the engine's timers: an unanswered offer ends after --offer-timeout and frees its ports")
+    func offerTimeoutFiresFromTheDaemonTick() throws {
+        let relay = try RelayProcess(.rtprelayd, extraArguments: ["--offer-timeout=1"])
+        let client = try relay.client()
+        let callID = "offer-timeout-\(UInt32.random(in: 0...UInt32.max))"
+        #expect(try Self.offerOneCall(client, callID: callID), "call not listed after its offer")
+        #expect(!BoundPorts.udp(in: relay.mediaPorts).isEmpty)
+        // Timeout 1 s, ticks every 1 s: gone within about 2 s; allow for a loaded machine.
+        #expect(try Self.eventually(timeout: 6) { try !client.listCalls().contains(callID) }, "call still listed")
+        #expect(Self.eventually(timeout: 2) { BoundPorts.udp(in: relay.mediaPorts).isEmpty }, "ports still bound")
+        #expect(relay.log.contains("reason=offerTimeout"), "no call-end log line: \(relay.log.suffix(1500))")
+    }
+
+    @Test("an answered call without media ends after --timeout")
+    func mediaTimeoutFiresFromTheDaemonTick() throws {
+        let relay = try RelayProcess(.rtprelayd, extraArguments: ["--timeout=1"])
+        let client = try relay.client()
+        let callID = "media-timeout-\(UInt32.random(in: 0...UInt32.max))"
+        #expect(try Self.offerOneCall(client, callID: callID))
+        let answer = try client.command("answer", [("call-id", .string(callID)), ("from-tag", .string("caller")),
+                                                   ("to-tag", .string("callee")), ("sdp", .string(SampleSDP.audio(port: 5020)))])
+        #expect(answer["result"]?.text == "ok", "\(answer)")
+        #expect(try Self.eventually(timeout: 6) { try !client.listCalls().contains(callID) }, "call still listed")
+        #expect(Self.eventually(timeout: 2) { BoundPorts.udp(in: relay.mediaPorts).isEmpty }, "ports still bound")
+        #expect(relay.log.contains("reason=mediaTimeout"), "no call-end log line: \(relay.log.suffix(1500))")
+    }
+}
