@@ -12,7 +12,7 @@ final class MediaWorker: @unchecked Sendable {
     let totals = WorkerTotalsBlock()
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let commands = Mutex<[WorkerCommand]>([])
+    private let commands = ThreadLock<[WorkerCommand]>([])
     private let ledger: PortLedger
     private let io: UDPBatchIO
 

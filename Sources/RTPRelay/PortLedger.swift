@@ -1,13 +1,12 @@
 import RTPWire
-import Synchronization
 
 /// The port allocators of all local addresses, shared by the control thread (allocate) and the workers
 /// (which give ports back after closing their sockets). Taken on allocate/release only, never per packet.
 final class PortLedger: Sendable {
-    private let pools: Mutex<[PortAllocator]>
+    private let pools: ThreadLock<[PortAllocator]>
 
     init(poolCount: Int, portMin: UInt16, portMax: UInt16) {
-        pools = Mutex(Array(repeating: PortAllocator(portMin: portMin, portMax: portMax), count: poolCount))
+        pools = ThreadLock(Array(repeating: PortAllocator(portMin: portMin, portMax: portMax), count: poolCount))
     }
 
     func reserve<T: Sendable>(pool: Int, pair: Bool,

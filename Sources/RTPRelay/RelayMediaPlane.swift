@@ -12,7 +12,7 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
     private let workers: [MediaWorker]
     /// Pool (one per distinct local address) of each interface.
     private let poolOfInterface: [Int]
-    private let state = Mutex(ControlState())
+    private let state = ThreadLock(ControlState())
 
     private struct StreamRecord {
         var worker: Int

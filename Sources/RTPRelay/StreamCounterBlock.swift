@@ -16,7 +16,7 @@ final class StreamCounterBlock: Sendable {
     let lastPacket = Atomic<UInt64>(0)
     /// First ingress SSRC in the low 32 bits, bit 32 set once known.
     let firstSSRC = Atomic<UInt64>(0)
-    private let latched = Mutex<(rtp: PeerAddress?, rtcp: PeerAddress?)>((nil, nil))
+    private let latched = ThreadLock<(rtp: PeerAddress?, rtcp: PeerAddress?)>((nil, nil))
 
     /// Called by the worker on a latch change only.
     func publishLatched(rtp: PeerAddress?, rtcp: PeerAddress?) {

@@ -9,7 +9,7 @@ struct ConfigurationBuilder {
     private var interfacesFromCurrentSource: [MediaInterface]?
 
     static let knownKeys: Set<String> = [
-        "interface", "listen-ng", "port-min", "port-max", "timeout", "offer-timeout", "delete-delay",
+        "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout", "delete-delay",
         "num-threads", "log-level", "max-sessions", "endpoint-learning",
     ]
 
@@ -48,6 +48,8 @@ struct ConfigurationBuilder {
             configuration.portMax = try Self.port(value, key: normalized)
         case "timeout":
             configuration.mediaTimeout = try Self.seconds(value, key: normalized)
+        case "silent-timeout":
+            configuration.silentTimeout = try Self.seconds(value, key: normalized)
         case "offer-timeout":
             configuration.offerTimeout = try Self.seconds(value, key: normalized)
         case "delete-delay":

@@ -50,7 +50,7 @@ final class Daemon {
         }
         logger.notice("rtprelayd started", metadata: [
             "listen_ng": "\(configuration.listenNG)",
-            "interfaces": "\(configuration.interfaces.map { "\($0.name)/\($0.localAddress)!\($0.advertisedAddress)" })",
+            "interfaces": "\(configuration.interfaces.map { "\($0.name)/\($0.localAddress)!\($0.advertisedAddress)" }.joined(separator: ","))",
             "ports": "\(configuration.portMin)-\(configuration.portMax)",
             "threads": "\(configuration.workerThreads)",
         ])

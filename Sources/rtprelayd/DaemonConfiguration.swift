@@ -12,6 +12,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     var portMax: UInt16 = 40000
     /// Seconds without media before a call is torn down (`--timeout`).
     var mediaTimeout: Double = 60
+    /// Media timeout while no party says it sends, e.g. calls on hold (`--silent-timeout`).
+    var silentTimeout: Double = 3600
     /// Seconds an offered but never answered call is kept (`--offer-timeout`).
     var offerTimeout: Double = 3600
     /// Seconds a deleted call lingers so late retransmissions still find it (`--delete-delay`).
@@ -40,6 +42,7 @@ struct DaemonConfiguration: Sendable, Equatable {
         }
         if workerThreads < 1 || workerThreads > 256 { throw .invalid("num-threads must be 1...256, got \(workerThreads)") }
         if mediaTimeout < 0 { throw .invalid("timeout must be >= 0") }
+        if silentTimeout < 0 { throw .invalid("silent-timeout must be >= 0") }
         if offerTimeout < 0 { throw .invalid("offer-timeout must be >= 0") }
         if deleteDelay < 0 { throw .invalid("delete-delay must be >= 0") }
         if let maxSessions, maxSessions < 0 { throw .invalid("max-sessions must be >= 0 or -1") }

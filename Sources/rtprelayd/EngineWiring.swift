@@ -1,4 +1,6 @@
+import ControlProtocol
 import Logging
+import RTPRelay
 import RTPWire
 
 /// What the daemon holds on to: the media plane (for shutdown and the port count) and a way to make
@@ -14,11 +16,69 @@ protocol MediaPlaneLifecycle: Sendable {
     func shutdown()
 }
 
-/// Creates the media plane and the ng engine from the configuration.
+extension RelayMediaPlane: MediaPlaneLifecycle {}
+
+/// Creates the media plane (workers running) and, lazily on the control loop, the ng engine.
 enum EngineWiring {
     static func makeStack(configuration: DaemonConfiguration, logger: Logger) throws(StartupError) -> ControlStack {
-        // The ng engine (ControlProtocol) and the relay (RTPRelay) are built on their own branches;
-        // until both are on main the daemon refuses to start rather than pretend to relay.
-        throw .mediaPlane("this build has no media plane or ng engine linked in yet")
+        try InterfaceCheck.verify(configuration.interfaces)
+        let media: RelayMediaPlane
+        do {
+            media = try RelayMediaPlane(configuration: RelayConfiguration(
+                interfaces: configuration.interfaces, portMin: configuration.portMin, portMax: configuration.portMax,
+                workerThreads: configuration.workerThreads))
+        } catch {
+            throw .mediaPlane("\(error)")
+        }
+        media.start()
+        let engineConfiguration = EngineConfiguration(
+            deleteDelay: configuration.deleteDelay, mediaTimeout: configuration.mediaTimeout,
+            silentTimeout: configuration.silentTimeout, offerTimeout: configuration.offerTimeout, maxSessions: configuration.maxSessions,
+            defaultLearning: configuration.endpointLearning, learningWindow: configuration.learningWindow,
+            instanceID: configuration.instanceID)
+        return ControlStack(media: media, makeRequestHandler: {
+            EngineRequestHandler(engine: NGEngine(mediaPlane: media, configuration: engineConfiguration), logger: logger)
+        })
+    }
+}
+
+/// Feeds the ng engine from the listener with both clocks read here, and logs the calls it ends.
+final class EngineRequestHandler: NGRequestHandler {
+    private let engine: NGEngine
+    private let logger: Logger
+
+    init(engine: NGEngine, logger: Logger) {
+        self.engine = engine
+        self.logger = logger
+    }
+
+    func handle(datagram: [UInt8], from source: Endpoint) -> [UInt8]? {
+        let reply = engine.handle(datagram: datagram, from: source, now: SystemClock.monotonicNow(),
+                                  wallClockMicros: SystemClock.wallClockMicros())
+        if logger.logLevel <= .debug {
+            logger.debug("ng request", metadata: [
+                "from": "\(source)", "bytes": "\(datagram.count)", "reply_bytes": "\(reply?.count ?? 0)",
+            ])
+        }
+        return reply
+    }
+
+    func tick() {
+        log(engine.tick(now: SystemClock.monotonicNow()))
+    }
+
+    func shutdown() {
+        let ended = engine.shutdown()
+        logger.notice("calls ended at shutdown", metadata: ["count": "\(ended.count)"])
+        log(ended)
+    }
+
+    private func log(_ events: [CallEndEvent]) {
+        for event in events {
+            logger.info("call ended", metadata: [
+                "call_id": "\(event.callID)", "reason": "\(event.reason.rawValue)",
+                "duration_s": "\((event.duration * 1000).rounded() / 1000)",
+            ])
+        }
     }
 }

@@ -28,6 +28,9 @@ struct RTPRelayCommand: ParsableCommand {
     @Option(name: [.customLong("timeout"), .customShort("o")], help: "Seconds without media before a call ends. Default 60.")
     var timeout: String?
 
+    @Option(name: .customLong("silent-timeout"), help: "Media timeout while nobody sends (calls on hold). Default 3600.")
+    var silentTimeout: String?
+
     @Option(name: .customLong("offer-timeout"), help: "Seconds an unanswered offer is kept. Default 3600.")
     var offerTimeout: String?
 
@@ -61,7 +64,7 @@ struct RTPRelayCommand: ParsableCommand {
         if let configFile { try builder.apply(ConfigFile.load(path: configFile)) }
         for spec in interfaces { try builder.apply(key: "interface", value: spec) }
         let flags: [(String, String?)] = [
-            ("listen-ng", listenNG), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout),
+            ("listen-ng", listenNG), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout), ("silent-timeout", silentTimeout),
             ("offer-timeout", offerTimeout), ("delete-delay", deleteDelay), ("num-threads", numThreads),
             ("log-level", logLevel), ("max-sessions", maxSessions), ("endpoint-learning", endpointLearning),
         ]

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// Hostile and broken ng datagrams over real UDP (ng-protocol.md §1.1, §3): each gets the exact
@@ -19,8 +20,9 @@ struct BadInputTests {
         return (reply.cookie, try TestBencode.decode(reply.payload))
     }
 
+    // Also run against rtpengine itself: that keeps the expected strings honest.
     @Test("malformed datagrams get rtpengine's exact error replies, and the relay still answers ping",
-          arguments: [RelayKind.rtpengine])
+          arguments: [RelayKind.rtprelayd, RelayKind.rtpengine])
     func malformedDatagrams(kind: RelayKind) throws {
         let relay = try RelayProcess(kind)
         let client = try relay.client()
@@ -32,8 +34,10 @@ struct BadInputTests {
             ("c4 le", "c4", Self.error("Invalid NG data format")),
             ("c5 d3:foo3:bare", "c5", Self.error("Dictionary contains no key \"command\"")),
             ("c6 d7:command3:fooe", "c6", Self.error("Unrecognized command")),
-            ("c7 d7:command6:answer7:call-id9:no-such-1" + "8:from-tag1:a6:to-tag1:b3:sdp5:v=0\r\ne", "c7",
-             Self.error("Unknown call-id")),
+            ("c7 " + String(decoding: TestBencode.dictionary([
+                ("command", .string("answer")), ("call-id", .string("no-such-1")), ("from-tag", .string("a")),
+                ("to-tag", .string("b")), ("sdp", .string(SampleSDP.audio(port: 6000))),
+            ]).encoded(), as: UTF8.self), "c7", Self.error("Unknown call-id")),
             ("c8 d7:command6:delete7:call-id9:no-such-28:from-tag1:ae", "c8",
              .dictionary([("result", .string("ok")), ("warning", .string("Call-ID not found or tags didn't match"))])),
         ]
@@ -46,7 +50,7 @@ struct BadInputTests {
     }
 
     @Test("a datagram without a cookie separator, or with an empty cookie, gets no reply",
-          arguments: [RelayKind.rtpengine])
+          arguments: [RelayKind.rtprelayd])
     func noCookieNoReply(kind: RelayKind) throws {
         let relay = try RelayProcess(kind)
         let client = try relay.client()
@@ -56,7 +60,18 @@ struct BadInputTests {
         #expect(try client.ping())
     }
 
-    @Test("a 65 000-byte ng request is read whole and answered", arguments: [RelayKind.rtpengine])
+    @Test("a JSON request gets a JSON reply", arguments: [RelayKind.rtprelayd])
+    func jsonRequest(kind: RelayKind) throws {
+        let relay = try RelayProcess(kind)
+        let client = try relay.client()
+        try client.sendRaw(Array("j1 {\"command\":\"ping\"}".utf8))
+        let reply = try #require(client.receiveReply(timeout: 2))
+        #expect(reply.cookie == "j1")
+        let object = try JSONSerialization.jsonObject(with: Data(reply.payload)) as? [String: Any]
+        #expect(object?["result"] as? String == "pong", "reply: \(String(decoding: reply.payload, as: UTF8.self))")
+    }
+
+    @Test("a 65 000-byte ng request is read whole and answered", arguments: [RelayKind.rtprelayd])
     func largeDatagram(kind: RelayKind) throws {
         let relay = try RelayProcess(kind)
         let client = try relay.client()
@@ -75,7 +90,7 @@ struct BadInputTests {
     }
 
     @Test("1000 retransmissions of one offer cookie: one call, one set of ports, identical replies",
-          arguments: [RelayKind.rtpengine])
+          arguments: [RelayKind.rtprelayd])
     func retransmittedOfferFlood(kind: RelayKind) throws {
         let relay = try RelayProcess(kind)
         let client = try relay.client()

@@ -32,6 +32,7 @@ struct DaemonStartupTests {
         (["--endpoint-learning=sometimes"], "endpoint-learning must be one of heuristic, delayed, immediate, off"),
         (["--log-level=9"], "log-level must be 0...7, got 9"),
         (["--listen-ng=127.0.0.1:99999"], "port must be 1...65535"),
+        (["--interface=192.0.2.77"], "interface default cannot use 192.0.2.77: Cannot assign requested address"),
         (["--no-such-flag"], "Unknown option '--no-such-flag'"),
         (["--config-file=/nonexistent/rtprelayd.conf"], "cannot read config file /nonexistent/rtprelayd.conf"),
     ])

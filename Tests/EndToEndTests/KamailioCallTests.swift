@@ -5,7 +5,7 @@ import Testing
 @Suite("Kamailio rtpengine module drives the relay")
 struct KamailioCallTests {
     @Test("A whole call through Kamailio: SDP rewritten to relay ports both ways, RTP relayed both ways, no call left after BYE",
-          arguments: [RelayKind.rtpengine])
+          arguments: [RelayKind.rtprelayd])
     func callThroughKamailio(kind: RelayKind) throws {
         let relay = try RelayProcess(kind)
         let alice = try SIPPhone(user: "alice")

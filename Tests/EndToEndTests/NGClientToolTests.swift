@@ -32,7 +32,7 @@ struct NGClientToolTests {
     }
 
     @Test("ping, offer, answer, query, delete: relay ports on 127.0.0.1, nothing left after delete",
-          arguments: [RelayKind.rtpengine])
+          arguments: [RelayKind.rtprelayd])
     func fullCallLifecycle(kind: RelayKind) throws {
         let relay = try RelayProcess(kind)
         let callID = "ngclient-\(UInt32.random(in: 0...UInt32.max))"

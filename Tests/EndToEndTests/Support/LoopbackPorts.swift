@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// Picks ports on 127.0.0.1 that are free right now. Media ranges come from below the kernel's
-/// ephemeral range (32768+) so that ephemeral binds by the tests and other processes cannot land in
-/// them; each range is checked port by port, and a random start keeps parallel runs apart.
+/// Picks ports on 127.0.0.1 that are free right now. Media ranges come from 20000..<31000: below the
+/// kernel's ephemeral range (32768+), so ephemeral binds cannot land in them, and below the fixed
+/// ranges RTPRelayTests count sockets in (31000+). Each range is checked port by port, and a random
+/// start keeps parallel runs apart.
 enum LoopbackPorts {
     /// A currently free UDP port (from the ephemeral range).
     static func freeUDPPort() throws -> UInt16 {
@@ -12,10 +13,10 @@ enum LoopbackPorts {
         return socket.port
     }
 
-    /// `count` consecutive free UDP ports starting at an even port, in 20000..<32000.
+    /// `count` consecutive free UDP ports starting at an even port, in 20000..<31000.
     static func freeMediaRange(count: Int = 100) throws -> ClosedRange<UInt16> {
         for _ in 0..<200 {
-            let start = UInt16(20000 + 2 * Int.random(in: 0..<((12000 - count) / 2)))
+            let start = UInt16(20000 + 2 * Int.random(in: 0..<((11000 - count) / 2)))
             let range = start...(start + UInt16(count - 1))
             if range.allSatisfy({ isFree($0) }) { return range }
         }
