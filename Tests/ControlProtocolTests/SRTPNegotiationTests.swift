@@ -344,6 +344,17 @@ import RTPWire
         #expect(h.engine.registry.counters.droppedCryptoLines == 4)
     }
 
+    @Test func recipientDecliningSRTPLeavesBothLegsPlain() throws {
+        let h = Harness()
+        _ = try h.offer(sdp: sdp(aAddress), extra: Self.savp)
+        let answer = try h.answer(sdp: sdp(bAddress))
+        #expect(answer["result"]?.stringValue == "ok")
+        let toA = try media(answer)
+        #expect(toA.proto == "RTP/AVP" && !toA.has("crypto"))
+        #expect(h.plane.plans.values.allSatisfy { $0.inboundSRTP == nil && $0.outboundSRTP == nil })
+        #expect(h.engine.registry.call("call-1")?.monologue(tag: "B")?.medias[0].sdes == SDESLegState())
+    }
+
     @Test func plainCallsCarryNoKeys() throws {
         let h = Harness()
         let offer = try h.offer(sdp: sdp(aAddress))
