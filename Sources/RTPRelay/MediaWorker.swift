@@ -1,3 +1,4 @@
+import CLibURing
 import CShim
 import Glibc
 import RTPWire
@@ -11,20 +12,31 @@ final class MediaWorker: @unchecked Sendable {
     let index: Int
     let totals = WorkerTotalsBlock()
     private let epollFD: Int32
-    private let wakeFD: Int32
+    let wakeFD: Int32
     private let commands = ThreadLock<[WorkerCommand]>([])
     private let ledger: PortLedger
     private let io: UDPBatchIO
+    let requestedIO: MediaIOMode
+    let maxPacketSize: Int
+    /// The IO mode the running loop uses (set by the worker thread when it starts).
+    let activeIO = Atomic<UInt8>(0)
 
     // Worker-thread state.
-    private var slots: UnsafeMutablePointer<StreamSlot>
-    private var slotCapacity: Int
+    var slots: UnsafeMutablePointer<StreamSlot>
+    var slotCapacity: Int
     private var freeSlots: [Int32] = []
-    private var slotCount = 0
+    private(set) var slotCount = 0
     private var byID: [UInt64: (slot: Int32, registration: StreamRegistration)] = [:]
     private let idleCounters = StreamCounterBlock()
-    private var running = true
+    var running = true
     private var thread: pthread_t?
+
+    // io_uring mode (worker thread): the ring, per-socket kernel-visible state, streams waiting for their last
+    // operations before their sockets close, and barriers waiting for those.
+    var ring: UnsafeMutablePointer<io_uring>?
+    var socketChunks: [UnsafeMutablePointer<rtprelay_usock>] = []
+    var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
+    var waitingBarriers: [CommandBarrier] = []
 
     /// Per-send-entry bookkeeping for the batch being built.
     private let outFD: UnsafeMutablePointer<Int32>
@@ -54,6 +66,8 @@ final class MediaWorker: @unchecked Sendable {
         epollFD = ep
         wakeFD = wake
         io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize)
+        requestedIO = configuration.io
+        maxPacketSize = configuration.maxPacketSize
         slotCapacity = 64
         slots = .allocate(capacity: slotCapacity)
         outFD = .allocate(capacity: configuration.batchSize)
@@ -71,6 +85,7 @@ final class MediaWorker: @unchecked Sendable {
         outFD.deallocate()
         outSink.deallocate()
         outIsRTP.deallocate()
+        for chunk in socketChunks { rtprelay_uring_chunk_destroy(chunk) }
     }
 
     // MARK: Control side (any thread)
@@ -107,6 +122,17 @@ final class MediaWorker: @unchecked Sendable {
     private func run() {
         // Named so `top -H`, perf and the allocation probe can tell media workers apart.
         rtprelay_set_thread_name("rtprelay-w\(index)")
+        if requestedIO == .uring, startUring() {
+            activeIO.store(2, ordering: .releasing)
+            runUring()
+            stopUring()
+            return
+        }
+        activeIO.store(1, ordering: .releasing)
+        runEpoll()
+    }
+
+    private func runEpoll() {
         let eventBytes = rtprelay_epoll_event_size() * Int(MediaWorker.maxEvents)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: eventBytes, alignment: 16)
         defer { raw.deallocate() }
@@ -133,8 +159,8 @@ final class MediaWorker: @unchecked Sendable {
         }
     }
 
-    /// The hot path: one recvmmsg on a ready socket, per-packet checks, one sendmmsg per destination socket.
-    /// No allocation, lock, log, String or existential in here.
+    /// The epoll hot path: one recvmmsg on a ready socket, the per-packet decision, one sendmmsg per destination
+    /// socket. No allocation, lock, log, String or existential in here.
     @inline(__always)
     private func serviceSocket(slot index: Int, rtcpSocket: Bool) {
         guard index < slotCapacity else { return }
@@ -144,93 +170,101 @@ final class MediaWorker: @unchecked Sendable {
         let received = io.receive(fd: fd)
         guard received > 0 else { return }
         let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
-        let demux = !rtcpSocket && slot.pointee.demux
         var queued = 0
-        var accepted = false
-        slot.pointee.counters._withUnsafeGuaranteedRef { counters in
-            for i in 0..<received {
-                let bytes = io.received(i)
-                let kind = io.truncated(i) ? .malformed
-                    : PacketClassifier.classify(bytes, rtcpSocket: rtcpSocket, demux: demux)
-                if kind == .malformed {
-                    bump(counters.droppedMalformed)
-                    bump(totals.droppedMalformed)
-                    continue
-                }
-                let isRTP = kind == .rtp
-                var facts = PacketFacts()
-                var ssrc: UInt32 = 0
-                if isRTP {
-                    let f = PacketClassifier.rtpFacts(bytes)
-                    facts.payloadType = f.payloadType
-                    facts.sequence = f.sequence
-                    ssrc = f.ssrc
-                }
-                let source = io.source(i)
-                // RTCP on its own socket latches independently; muxed RTCP follows the RTP latch.
-                let decision: LatchDecision
-                if rtcpSocket {
-                    let before = slot.pointee.rtcpLatch.generation
-                    decision = slot.pointee.rtcpLatch.observe(source: source, facts: facts, now: now)
-                    if before != slot.pointee.rtcpLatch.generation { publishLatches(slot) }
-                } else {
-                    let before = slot.pointee.rtpLatch.generation
-                    decision = slot.pointee.rtpLatch.observe(source: source, facts: facts, now: now)
-                    if before != slot.pointee.rtpLatch.generation { publishLatches(slot) }
-                }
-                if decision == .dropForeign {
-                    bump(counters.droppedForeignSource)
-                    bump(totals.droppedForeignSource)
-                    continue
-                }
-                accepted = true
-                let length = UInt64(bytes.count)
-                if isRTP {
-                    bump(counters.rtpInPackets)
-                    bump(counters.rtpInBytes, by: length)
-                    if counters.firstSSRC.load(ordering: .relaxed) == 0 {
-                        counters.firstSSRC.store(1 << 32 | UInt64(ssrc), ordering: .relaxed)
-                    }
-                } else {
-                    bump(counters.rtcpInPackets)
-                    bump(counters.rtcpInBytes, by: length)
-                }
-                let sinkIndex = slot.pointee.sinkSlot
-                guard slot.pointee.hasSink, sinkIndex >= 0 else {
-                    bump(counters.droppedNoDestination)
-                    bump(totals.droppedNoDestination)
-                    continue
-                }
-                let sink = slots + Int(sinkIndex)
-                let outSocket: Int32
-                let destination: PeerAddress?
-                if isRTP || sink.pointee.demux {
-                    let before = sink.pointee.rtpLatch.generation
-                    sink.pointee.rtpLatch.advance(now: now)
-                    if before != sink.pointee.rtpLatch.generation { publishLatches(sink) }
-                    outSocket = sink.pointee.rtpFD
-                    destination = sink.pointee.rtpLatch.destination
-                } else {
-                    let before = sink.pointee.rtcpLatch.generation
-                    sink.pointee.rtcpLatch.advance(now: now)
-                    if before != sink.pointee.rtcpLatch.generation { publishLatches(sink) }
-                    outSocket = sink.pointee.rtcpFD
-                    destination = sink.pointee.rtcpLatch.destination
-                }
-                guard let destination, outSocket >= 0 else {
-                    bump(counters.droppedNoDestination)
-                    bump(totals.droppedNoDestination)
-                    continue
-                }
-                io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: destination)
-                outFD[queued] = outSocket
-                outSink[queued] = sinkIndex
-                outIsRTP[queued] = isRTP
-                queued += 1
-            }
-            if accepted { counters.lastPacket.store(now.nanoseconds, ordering: .relaxed) }
+        for i in 0..<received {
+            let bytes = io.received(i)
+            let route = self.route(bytes, truncated: io.truncated(i), source: io.source(i), slot: slot,
+                                   rtcpSocket: rtcpSocket, now: now)
+            guard route.socket >= 0 else { continue }
+            io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: route.destination)
+            outFD[queued] = route.socket
+            outSink[queued] = route.sink
+            outIsRTP[queued] = route.isRTP
+            queued += 1
         }
         if queued > 0 { flush(count: queued) }
+    }
+
+    /// Where one received datagram goes, shared by both IO modes: classifies it, runs the latch, counts it in, and
+    /// returns the socket to send it from and the destination, or `socket == -1` when it is dropped (and counted).
+    @inline(__always)
+    func route(_ bytes: UnsafeRawBufferPointer, truncated: Bool, source: PeerAddress,
+               slot: UnsafeMutablePointer<StreamSlot>, rtcpSocket: Bool, now: MonotonicInstant) -> PacketRoute {
+        let demux = !rtcpSocket && slot.pointee.demux
+        return slot.pointee.counters._withUnsafeGuaranteedRef { counters -> PacketRoute in
+            let kind = truncated ? .malformed
+                : PacketClassifier.classify(bytes, rtcpSocket: rtcpSocket, demux: demux)
+            if kind == .malformed {
+                bump(counters.droppedMalformed)
+                bump(totals.droppedMalformed)
+                return .drop
+            }
+            let isRTP = kind == .rtp
+            var facts = PacketFacts()
+            var ssrc: UInt32 = 0
+            if isRTP {
+                let f = PacketClassifier.rtpFacts(bytes)
+                facts.payloadType = f.payloadType
+                facts.sequence = f.sequence
+                ssrc = f.ssrc
+            }
+            // RTCP on its own socket latches independently; muxed RTCP follows the RTP latch.
+            let decision: LatchDecision
+            if rtcpSocket {
+                let before = slot.pointee.rtcpLatch.generation
+                decision = slot.pointee.rtcpLatch.observe(source: source, facts: facts, now: now)
+                if before != slot.pointee.rtcpLatch.generation { publishLatches(slot) }
+            } else {
+                let before = slot.pointee.rtpLatch.generation
+                decision = slot.pointee.rtpLatch.observe(source: source, facts: facts, now: now)
+                if before != slot.pointee.rtpLatch.generation { publishLatches(slot) }
+            }
+            if decision == .dropForeign {
+                bump(counters.droppedForeignSource)
+                bump(totals.droppedForeignSource)
+                return .drop
+            }
+            counters.lastPacket.store(now.nanoseconds, ordering: .relaxed)
+            let length = UInt64(bytes.count)
+            if isRTP {
+                bump(counters.rtpInPackets)
+                bump(counters.rtpInBytes, by: length)
+                if counters.firstSSRC.load(ordering: .relaxed) == 0 {
+                    counters.firstSSRC.store(1 << 32 | UInt64(ssrc), ordering: .relaxed)
+                }
+            } else {
+                bump(counters.rtcpInPackets)
+                bump(counters.rtcpInBytes, by: length)
+            }
+            let sinkIndex = slot.pointee.sinkSlot
+            guard slot.pointee.hasSink, sinkIndex >= 0 else {
+                bump(counters.droppedNoDestination)
+                bump(totals.droppedNoDestination)
+                return .drop
+            }
+            let sink = slots + Int(sinkIndex)
+            let outSocket: Int32
+            let destination: PeerAddress?
+            if isRTP || sink.pointee.demux {
+                let before = sink.pointee.rtpLatch.generation
+                sink.pointee.rtpLatch.advance(now: now)
+                if before != sink.pointee.rtpLatch.generation { publishLatches(sink) }
+                outSocket = sink.pointee.rtpFD
+                destination = sink.pointee.rtpLatch.destination
+            } else {
+                let before = sink.pointee.rtcpLatch.generation
+                sink.pointee.rtcpLatch.advance(now: now)
+                if before != sink.pointee.rtcpLatch.generation { publishLatches(sink) }
+                outSocket = sink.pointee.rtcpFD
+                destination = sink.pointee.rtcpLatch.destination
+            }
+            guard let destination, outSocket >= 0 else {
+                bump(counters.droppedNoDestination)
+                bump(totals.droppedNoDestination)
+                return .drop
+            }
+            return PacketRoute(socket: outSocket, sink: sinkIndex, isRTP: isRTP, destination: destination)
+        }
     }
 
     /// Sends the queued entries, one sendmmsg per run of entries leaving through the same socket.
@@ -284,7 +318,7 @@ final class MediaWorker: @unchecked Sendable {
     }
 
     /// Rare: a latch changed. Publishes both latched endpoints of the stream (a small lock, not per packet).
-    private func publishLatches(_ slot: UnsafeMutablePointer<StreamSlot>) {
+    func publishLatches(_ slot: UnsafeMutablePointer<StreamSlot>) {
         let rtp = slot.pointee.rtpLatch.latched
         let rtcp = slot.pointee.demux ? rtp : slot.pointee.rtcpLatch.latched
         slot.pointee.counters._withUnsafeGuaranteedRef { $0.publishLatched(rtp: rtp, rtcp: rtcp) }
@@ -292,7 +326,7 @@ final class MediaWorker: @unchecked Sendable {
 
     // MARK: Commands (worker thread, or the caller when the worker never started)
 
-    private func processCommands() {
+    func processCommands() {
         let batch = commands.withLock { pending -> [WorkerCommand] in
             let taken = pending
             pending.removeAll(keepingCapacity: true)
@@ -303,7 +337,13 @@ final class MediaWorker: @unchecked Sendable {
             case .add(let registration): add(registration)
             case .update(let id, let plan): update(id, plan)
             case .remove(let id): remove(id)
-            case .barrier(let barrier): barrier.reached.store(true, ordering: .releasing)
+            case .barrier(let barrier):
+                // Reached once every earlier removal has really closed its sockets (io_uring mode defers that).
+                if closingSlots.isEmpty {
+                    barrier.reached.store(true, ordering: .releasing)
+                } else {
+                    waitingBarriers.append(barrier)
+                }
             case .stop:
                 for id in Array(byID.keys) { remove(id) }
                 running = false
@@ -328,10 +368,14 @@ final class MediaWorker: @unchecked Sendable {
         slot.demux = registration.rtcpFD < 0
         slots[index] = slot
         byID[registration.id] = (Int32(index), registration)
-        let data = UInt64(index) << 1
-        _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtpFD, EPOLLIN.rawValue, data)
-        if registration.rtcpFD >= 0 {
-            _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtcpFD, EPOLLIN.rawValue, data | 1)
+        if ring != nil {
+            armReceives(slot: index)
+        } else {
+            let data = UInt64(index) << 1
+            _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtpFD, EPOLLIN.rawValue, data)
+            if registration.rtcpFD >= 0 {
+                _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtcpFD, EPOLLIN.rawValue, data | 1)
+            }
         }
         // Streams already planned with this one as their sink can now reach it.
         for k in 0..<slotCount where slots[k].active && slots[k].hasSink && slots[k].sinkID == registration.id {
@@ -361,14 +405,24 @@ final class MediaWorker: @unchecked Sendable {
         guard let entry = byID.removeValue(forKey: id) else { return }
         let index = Int(entry.slot)
         let registration = entry.registration
+        for k in 0..<slotCount where slots[k].active && slots[k].sinkSlot == Int32(index) {
+            slots[k].sinkSlot = -1
+        }
+        if ring != nil {
+            // Operations in flight still point at the sockets and buffers: cancel them, close once all completed.
+            beginClosing(slot: index, registration: registration)
+            return
+        }
         // Closing removes the fds from the epoll set.
+        finishClose(slot: index, registration: registration)
+    }
+
+    /// Closes a stream's sockets, frees its slot and gives its ports back.
+    func finishClose(slot index: Int, registration: StreamRegistration) {
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))
         freeSlots.append(Int32(index))
-        for k in 0..<slotCount where slots[k].active && slots[k].sinkSlot == Int32(index) {
-            slots[k].sinkSlot = -1
-        }
         ledger.release(pool: registration.pool, ports: registration.ports)
     }
 

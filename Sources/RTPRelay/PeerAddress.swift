@@ -22,7 +22,7 @@ public struct PeerAddress: Hashable, Sendable {
         }
     }
 
-    private init(emptyWithLength length: UInt32) { self.length = length }
+    init(emptyWithLength length: UInt32) { self.length = length }
 
     /// The address from text (`127.0.0.1`, `::1`); nil if not an IP literal.
     public init?(_ endpoint: Endpoint) {

@@ -13,15 +13,18 @@ public struct RelayConfiguration: Sendable {
     public var batchSize: Int = 8
     /// Receive buffer per datagram; larger datagrams are truncated by the kernel and dropped as malformed.
     public var maxPacketSize: Int = 1500
+    /// How workers do their IO (`--io`); `.uring` falls back to `.epoll` where io_uring is unavailable.
+    public var io: MediaIOMode = .epoll
 
     public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
                 portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,
-                batchSize: Int = 8, maxPacketSize: Int = 1500) {
+                batchSize: Int = 8, maxPacketSize: Int = 1500, io: MediaIOMode = .epoll) {
         self.interfaces = interfaces
         self.portMin = portMin
         self.portMax = portMax
         if let workerThreads { self.workerThreads = max(1, workerThreads) }
         self.batchSize = max(1, min(batchSize, 64))
         self.maxPacketSize = max(64, maxPacketSize)
+        self.io = io
     }
 }

@@ -87,6 +87,18 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
 
     public var portsInUse: Int { ledger.portsInUse }
 
+    /// The IO mode each worker's loop runs (nil until that worker started); `.uring` requested but unavailable
+    /// shows as `.epoll`.
+    public var activeIO: [MediaIOMode?] {
+        workers.map { worker in
+            switch worker.activeIO.load(ordering: .acquiring) {
+            case 1: .epoll
+            case 2: .uring
+            default: nil
+            }
+        }
+    }
+
     public func allocate(_ request: StreamAllocationRequest) throws(MediaPlaneError) -> AllocatedStream {
         let interfaceIndex = try pickInterface(name: request.interface, family: request.family)
         let interface = interfaces[interfaceIndex]

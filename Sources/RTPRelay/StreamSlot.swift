@@ -14,8 +14,24 @@ struct StreamSlot {
     var sinkSlot: Int32 = -1
     var rtpLatch = EndpointLatch()
     var rtcpLatch = EndpointLatch()
+    /// io_uring mode: operations in flight that point at this slot's sockets or buffers. A removed slot stays
+    /// `closing` (sockets open, index not reused) until this drops to 0.
+    var pendingOps: Int32 = 0
+    var closing = false
+    /// io_uring mode: what the send in flight from each socket's buffer is counted against once it completes.
+    var rtpSend = PendingSend()
+    var rtcpSend = PendingSend()
     /// Owned by the worker's id table; the slot only borrows it.
     var counters: Unmanaged<StreamCounterBlock>
 
     init(counters: Unmanaged<StreamCounterBlock>) { self.counters = counters }
+}
+
+/// A send in flight (io_uring mode): counted when its completion arrives, against `sink` if that slot still holds
+/// stream `sinkID`.
+struct PendingSend {
+    var sink: Int32 = -1
+    var sinkID: UInt64 = 0
+    var length: UInt32 = 0
+    var isRTP = false
 }

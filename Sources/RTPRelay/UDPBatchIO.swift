@@ -1,3 +1,4 @@
+import CLibURing  // its header defines struct mmsghdr completely (_GNU_SOURCE), so the C shims take typed pointers
 import CShim
 
 /// One worker's preallocated datagram arrays for recvmmsg/sendmmsg: receive buffers with their iovecs and
@@ -7,10 +8,10 @@ final class UDPBatchIO {
     let batchSize: Int
     let bufferSize: Int
     let buffers: UnsafeMutableRawPointer
-    let recvVector: OpaquePointer        // struct mmsghdr[batchSize]
+    let recvVector: UnsafeMutablePointer<mmsghdr>   // [batchSize]
     let recvIovecs: UnsafeMutablePointer<iovec>
     let recvNames: UnsafeMutablePointer<sockaddr_storage>
-    let sendVector: OpaquePointer        // struct mmsghdr[batchSize]
+    let sendVector: UnsafeMutablePointer<mmsghdr>   // [batchSize]
     let sendIovecs: UnsafeMutablePointer<iovec>
     let sendNames: UnsafeMutablePointer<sockaddr_storage>
     private let recvRaw: UnsafeMutableRawPointer
@@ -24,8 +25,8 @@ final class UDPBatchIO {
         sendRaw = .allocate(byteCount: batchSize * rtprelay_mmsghdr_size(), alignment: 16)
         recvRaw.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * rtprelay_mmsghdr_size())
         sendRaw.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * rtprelay_mmsghdr_size())
-        recvVector = OpaquePointer(recvRaw)
-        sendVector = OpaquePointer(sendRaw)
+        recvVector = recvRaw.bindMemory(to: mmsghdr.self, capacity: batchSize)
+        sendVector = sendRaw.bindMemory(to: mmsghdr.self, capacity: batchSize)
         recvIovecs = .allocate(capacity: batchSize)
         recvIovecs.initialize(repeating: iovec(), count: batchSize)
         sendIovecs = .allocate(capacity: batchSize)

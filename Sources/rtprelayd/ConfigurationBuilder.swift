@@ -1,3 +1,4 @@
+import RTPRelay
 import RTPWire
 
 /// Applies settings by their long flag name, so the config file and the command line share one
@@ -10,7 +11,7 @@ struct ConfigurationBuilder {
 
     static let knownKeys: Set<String> = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout", "delete-delay",
-        "num-threads", "log-level", "max-sessions", "endpoint-learning",
+        "num-threads", "io", "log-level", "max-sessions", "endpoint-learning",
     ]
 
     mutating func apply(_ file: ConfigFile) throws(ConfigurationError) {
@@ -59,6 +60,11 @@ struct ConfigurationBuilder {
                 throw .invalid("num-threads must be a positive integer, got '\(value)'")
             }
             configuration.workerThreads = count
+        case "io":
+            guard let mode = MediaIOMode(rawValue: value.trimmingWhitespace.lowercased()) else {
+                throw .invalid("io must be epoll or uring, got '\(value)'")
+            }
+            configuration.io = mode
         case "log-level":
             configuration.logLevel = try SyslogLevel(parsing: value)
         case "max-sessions":

@@ -53,6 +53,7 @@ final class Daemon {
             "interfaces": "\(configuration.interfaces.map { "\($0.name)/\($0.localAddress)!\($0.advertisedAddress)" }.joined(separator: ","))",
             "ports": "\(configuration.portMin)-\(configuration.portMax)",
             "threads": "\(configuration.workerThreads)",
+            "io": "\(configuration.io.rawValue)",
         ])
 
         let signal = stop.wait()

@@ -26,7 +26,7 @@ enum EngineWiring {
         do {
             media = try RelayMediaPlane(configuration: RelayConfiguration(
                 interfaces: configuration.interfaces, portMin: configuration.portMin, portMax: configuration.portMax,
-                workerThreads: configuration.workerThreads))
+                workerThreads: configuration.workerThreads, io: configuration.io))
         } catch {
             throw .mediaPlane("\(error)")
         }

@@ -40,6 +40,9 @@ struct RTPRelayCommand: ParsableCommand {
     @Option(name: .customLong("num-threads"), help: "Media worker threads. Default: number of cores.")
     var numThreads: String?
 
+    @Option(name: .customLong("io"), help: "Media worker IO: epoll (default) or uring (io_uring; falls back to epoll).")
+    var io: String?
+
     @Option(name: [.customLong("log-level"), .customShort("L")],
             help: "0 (emerg) ... 7 (debug), or a syslog level name. Default 6 (info).")
     var logLevel: String?
@@ -65,7 +68,7 @@ struct RTPRelayCommand: ParsableCommand {
         for spec in interfaces { try builder.apply(key: "interface", value: spec) }
         let flags: [(String, String?)] = [
             ("listen-ng", listenNG), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout), ("silent-timeout", silentTimeout),
-            ("offer-timeout", offerTimeout), ("delete-delay", deleteDelay), ("num-threads", numThreads),
+            ("offer-timeout", offerTimeout), ("delete-delay", deleteDelay), ("num-threads", numThreads), ("io", io),
             ("log-level", logLevel), ("max-sessions", maxSessions), ("endpoint-learning", endpointLearning),
         ]
         for case let (key, value?) in flags { try builder.apply(key: key, value: value) }

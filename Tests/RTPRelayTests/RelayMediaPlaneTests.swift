@@ -7,11 +7,21 @@ import Testing
 
 /// Real UDP sockets on loopback through a running relay. Each test uses its own port range.
 @Suite struct RelayMediaPlaneTests {
-    func makePlane(_ range: ClosedRange<UInt16>, workers: Int = 2,
+    /// Every test runs once per IO mode; the io_uring run uses the same ranges moved up by 2000 ports so both can
+    /// run in parallel.
+    func ports(_ range: ClosedRange<UInt16>, _ io: MediaIOMode) -> ClosedRange<UInt16> {
+        port(range.lowerBound, io)...port(range.upperBound, io)
+    }
+    func port(_ port: UInt16, _ io: MediaIOMode) -> UInt16 { io == .uring ? port + 2000 : port }
+
+    /// A started plane whose workers really run the requested IO mode (this kernel has io_uring enabled).
+    func makePlane(_ io: MediaIOMode, _ range: ClosedRange<UInt16>, workers: Int = 2,
                    interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")]) throws -> RelayMediaPlane {
         let plane = try RelayMediaPlane(configuration: RelayConfiguration(
-            interfaces: interfaces, portMin: range.lowerBound, portMax: range.upperBound, workerThreads: workers))
+            interfaces: interfaces, portMin: range.lowerBound, portMax: range.upperBound, workerThreads: workers, io: io))
         plane.start()
+        #expect(plane.waitForWorkers())
+        #expect(plane.activeIO == Array(repeating: io, count: workers))
         return plane
     }
 
@@ -33,8 +43,8 @@ import Testing
         return (sa, sb)
     }
 
-    @Test func twoEndpointsExchangeRTPBothWaysUnchanged() throws {
-        let plane = try makePlane(31000...31099)
+    @Test(arguments: MediaIOMode.allCases) func twoEndpointsExchangeRTPBothWaysUnchanged(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31000...31099, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try call(plane, group: 1, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2),
@@ -62,8 +72,8 @@ import Testing
         #expect(plane.totals.droppedForeignSource == 0)
     }
 
-    @Test func natPhoneIsLatchedAndReachedWhileASprayerGetsNothing() throws {
-        let plane = try makePlane(31100...31199)
+    @Test(arguments: MediaIOMode.allCases) func natPhoneIsLatchedAndReachedWhileASprayerGetsNothing(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31100...31199, io))
         defer { plane.shutdown() }
         let announced = try UDPTestSocket()      // what A's SDP says; A never uses it
         let phoneA = try UDPTestSocket()         // A behind NAT: same host, another port
@@ -99,8 +109,8 @@ import Testing
         #expect(fromA == 10)
     }
 
-    @Test func rePlanMovesAnEndpointAndMediaFollows() throws {
-        let plane = try makePlane(31200...31299)
+    @Test(arguments: MediaIOMode.allCases) func rePlanMovesAnEndpointAndMediaFollows(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31200...31299, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket(), phoneB2 = try UDPTestSocket()
         let (a, b) = try call(plane, group: 3, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.1),
@@ -127,8 +137,8 @@ import Testing
         #expect(phoneB.receive(timeout: 0.05) == nil)
     }
 
-    @Test func rtcpFlowsThroughItsOwnPort() throws {
-        let plane = try makePlane(31300...31399)
+    @Test(arguments: MediaIOMode.allCases) func rtcpFlowsThroughItsOwnPort(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31300...31399, io))
         defer { plane.shutdown() }
         let rtpA = try UDPTestSocket(), rtcpA = try UDPTestSocket(), rtpB = try UDPTestSocket(), rtcpB = try UDPTestSocket()
         let (a, b) = try call(plane, group: 4,
@@ -147,8 +157,8 @@ import Testing
         #expect(ca.rtcpIn.packets == 1 && ca.rtcpOut.packets == 1 && ca.rtpIn.packets == 0)
     }
 
-    @Test func rtcpMuxSharesTheRTPPort() throws {
-        let plane = try makePlane(31400...31499)
+    @Test(arguments: MediaIOMode.allCases) func rtcpMuxSharesTheRTPPort(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31400...31499, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try call(plane, group: 5, mux: true,
@@ -165,8 +175,8 @@ import Testing
         #expect(ca.rtcpIn.packets == 1 && ca.rtpOut.packets == 1 && ca.rtpIn.packets == 0)
     }
 
-    @Test func ipv6PairRelays() throws {
-        let plane = try makePlane(31500...31599, interfaces: [
+    @Test(arguments: MediaIOMode.allCases) func ipv6PairRelays(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31500...31599, io), interfaces: [
             MediaInterface(name: "pub", localAddress: "127.0.0.1"), MediaInterface(name: "pub", localAddress: "::1")])
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket("::1"), phoneB = try UDPTestSocket("::1")
@@ -189,8 +199,8 @@ import Testing
         }
     }
 
-    @Test func malformedPacketsAreDroppedAndCountedAndForwardingGoesOn() throws {
-        let plane = try makePlane(31600...31699)
+    @Test(arguments: MediaIOMode.allCases) func malformedPacketsAreDroppedAndCountedAndForwardingGoesOn(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31600...31699, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try call(plane, group: 7, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2),
@@ -213,8 +223,8 @@ import Testing
         #expect(try #require(phoneA.receive()).bytes == rtpPacket(seq: 4))
     }
 
-    @Test func noDestinationIsCounted() throws {
-        let plane = try makePlane(31700...31799)
+    @Test(arguments: MediaIOMode.allCases) func noDestinationIsCounted(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31700...31799, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket()
         let g = MediaGroupID(rawValue: 8)
@@ -234,8 +244,8 @@ import Testing
         #expect(dropped == 2)
     }
 
-    @Test func releasingTheSinkStopsForwardingTowardsIt() throws {
-        let plane = try makePlane(32300...32399)
+    @Test(arguments: MediaIOMode.allCases) func releasingTheSinkStopsForwardingTowardsIt(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32300...32399, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try call(plane, group: 14, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.1),
@@ -256,8 +266,8 @@ import Testing
         #expect(plane.worker(of: MediaGroupID(rawValue: 14)) != nil)  // a still lives in the group
     }
 
-    @Test func outOfPortsWithATinyRangeAndPortsComeBackAfterRelease() throws {
-        let plane = try makePlane(31800...31803, workers: 1)  // two RTP/RTCP pairs
+    @Test(arguments: MediaIOMode.allCases) func outOfPortsWithATinyRangeAndPortsComeBackAfterRelease(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31800...31803, io), workers: 1)  // two RTP/RTCP pairs
         defer { plane.shutdown() }
         let g = MediaGroupID(rawValue: 9)
         let s1 = try plane.allocate(StreamAllocationRequest(group: g))
@@ -272,19 +282,19 @@ import Testing
         #expect(s3.rtpPort == s1.rtpPort)  // the only free pair
     }
 
-    @Test func portsTakenByOthersAreSkipped() throws {
-        let blocker = rtprelay_udp_bind("127.0.0.1", 31850)
+    @Test(arguments: MediaIOMode.allCases) func portsTakenByOthersAreSkipped(io: MediaIOMode) throws {
+        let blocker = rtprelay_udp_bind("127.0.0.1", port(31850, io))
         defer { if blocker >= 0 { close(blocker) } }
         #expect(blocker >= 0)
-        let plane = try makePlane(31850...31899, workers: 1)
+        let plane = try makePlane(io, ports(31850...31899, io), workers: 1)
         defer { plane.shutdown() }
         let s = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 10)))
-        #expect(s.rtpPort == 31852)
+        #expect(s.rtpPort == port(31852, io))
     }
 
-    @Test func releaseClosesEverySocketAndJustReleasedPortsWaitTheirTurn() throws {
-        let range: ClosedRange<UInt16> = 31900...31939
-        let plane = try makePlane(range)
+    @Test(arguments: MediaIOMode.allCases) func releaseClosesEverySocketAndJustReleasedPortsWaitTheirTurn(io: MediaIOMode) throws {
+        let range: ClosedRange<UInt16> = ports(31900...31939, io)
+        let plane = try makePlane(io, range)
         defer { plane.shutdown() }
         #expect(openUDPSockets(in: range) == 0)
         var streams: [AllocatedStream] = []
@@ -307,8 +317,8 @@ import Testing
         #expect(!used.contains(next.rtpPort))
     }
 
-    @Test func groupsStayOnOneWorkerAndSpreadAcrossWorkers() throws {
-        let plane = try makePlane(32000...32099, workers: 2)
+    @Test(arguments: MediaIOMode.allCases) func groupsStayOnOneWorkerAndSpreadAcrossWorkers(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32000...32099, io), workers: 2)
         defer { plane.shutdown() }
         let g1 = MediaGroupID(rawValue: 1), g2 = MediaGroupID(rawValue: 2)
         _ = try plane.allocate(StreamAllocationRequest(group: g1))
@@ -318,9 +328,9 @@ import Testing
         #expect(plane.worker(of: g1) != plane.worker(of: g2))
     }
 
-    @Test func shutdownClosesEverything() throws {
-        let range: ClosedRange<UInt16> = 32100...32199
-        let plane = try makePlane(range)
+    @Test(arguments: MediaIOMode.allCases) func shutdownClosesEverything(io: MediaIOMode) throws {
+        let range: ClosedRange<UInt16> = ports(32100...32199, io)
+        let plane = try makePlane(io, range)
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         _ = try call(plane, group: 11, a: StreamPlan(remoteRTP: phoneA.endpoint), b: StreamPlan(remoteRTP: phoneB.endpoint))
         _ = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 12), rtcpMux: true))
@@ -331,9 +341,9 @@ import Testing
         #expect(throws: MediaPlaneError.self) { try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 13))) }
     }
 
-    @Test func shutdownWithoutStartClosesSockets() throws {
-        let range: ClosedRange<UInt16> = 32200...32219
-        let plane = try RelayMediaPlane(configuration: RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound))
+    @Test(arguments: MediaIOMode.allCases) func shutdownWithoutStartClosesSockets(io: MediaIOMode) throws {
+        let range: ClosedRange<UInt16> = ports(32200...32219, io)
+        let plane = try RelayMediaPlane(configuration: RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, io: io))
         _ = try plane.allocate(StreamAllocationRequest(group: MediaGroupID(rawValue: 1)))
         #expect(openUDPSockets(in: range) == 2)
         plane.shutdown()
