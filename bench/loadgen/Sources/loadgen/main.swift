@@ -93,13 +93,13 @@ func main() throws {
     senderThread.start()
 
     usleep(useconds_t(options.warmup * 1e6))   // latching, learning windows, caches
-    let cpuBefore = options.pid.flatMap(processCPUSeconds)
+    let cpuBefore = options.pid.flatMap(processCPU)
     let measureStart = monotonicSeconds()
     log.measuring.store(true, ordering: .relaxed)
     usleep(useconds_t(options.seconds * 1e6))
     log.measuring.store(false, ordering: .relaxed)
     let measureSeconds = monotonicSeconds() - measureStart
-    let cpuAfter = options.pid.flatMap(processCPUSeconds)
+    let cpuAfter = options.pid.flatMap(processCPU)
     log.stopSending.store(true, ordering: .relaxed)
     senderDone.wait()
     usleep(300_000)   // stragglers
@@ -115,11 +115,23 @@ func main() throws {
     print("sent=\(log.sentMeasured) received=\(log.receivedMeasured) loss=\(String(format: "%.4f", loss * 100))% "
           + "misdelivered=\(log.unexpected)")
     print("latency_us p50=\(percentile(sorted, 0.5)) p99=\(percentile(sorted, 0.99)) max=\(sorted.last ?? 0)")
+    var cpuPerPacket = -1.0, userPerPacket = -1.0, systemPerPacket = -1.0
     if let before = cpuBefore, let after = cpuAfter, log.receivedMeasured > 0 {
-        let perPacket = (after - before) / Double(log.receivedMeasured) * 1e6
-        print("relay_cpu=\(String(format: "%.2f", after - before))s over \(log.receivedMeasured) relayed packets "
-              + "= \(String(format: "%.2f", perPacket)) us/packet (\(String(format: "%.1f", (after - before) / measureSeconds * 100))% of one core)")
+        let used = after.total - before.total
+        let packets = Double(log.receivedMeasured)
+        cpuPerPacket = used / packets * 1e6
+        userPerPacket = (after.user - before.user) / packets * 1e6
+        systemPerPacket = (after.system - before.system) / packets * 1e6
+        print("relay_cpu=\(String(format: "%.2f", used))s over \(log.receivedMeasured) relayed packets "
+              + "= \(String(format: "%.2f", cpuPerPacket)) us/packet (user \(String(format: "%.2f", userPerPacket)), "
+              + "system \(String(format: "%.2f", systemPerPacket)); \(String(format: "%.1f", used / measureSeconds * 100))% of one core)")
     }
+    // One machine-readable line for bench/run-media-bench.sh.
+    print("RESULT calls=\(options.calls) pps=\(Int(Double(log.sentMeasured) / measureSeconds)) "
+          + "loss_pct=\(String(format: "%.4f", loss * 100)) misdelivered=\(log.unexpected) "
+          + "p50_us=\(percentile(sorted, 0.5)) p99_us=\(percentile(sorted, 0.99)) max_us=\(sorted.last ?? 0) "
+          + "cpu_us=\(String(format: "%.3f", cpuPerPacket)) user_us=\(String(format: "%.3f", userPerPacket)) "
+          + "sys_us=\(String(format: "%.3f", systemPerPacket))")
 }
 
 do {

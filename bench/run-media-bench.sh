@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Media relay benchmark: rtprelayd vs rtpengine (userspace, one worker thread each), back to back.
+#
+#   bench/run-media-bench.sh                 # 3 rounds, 20 calls (light) and 1000 calls (100k packets/s)
+#   ROUNDS=1 SECONDS_MEASURED=5 bench/run-media-bench.sh
+#   IO_MODES="epoll uring" bench/run-media-bench.sh    # rtprelayd rows per IO mode (default: both)
+#
+# Every round runs each load against every relay one after the other (rtprelayd per IO mode, then rtpengine), so
+# background load from the machine hits all of them alike; the table shows the median over the rounds.
+# CPU placement: the relay under test is pinned to core $RELAY_CPU (default 1) and the load generator to core
+# $LOAD_CPU (default 0), the same for both relays. On loopback the sender's system call also delivers the
+# datagram into the receiver's socket, so the relay's CPU per packet includes delivering its output to the load
+# generator, and the load generator pays for delivering into the relay: the same for both relays.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROUNDS=${ROUNDS:-3}
+LIGHT_CALLS=${LIGHT_CALLS:-20}
+HEAVY_CALLS=${HEAVY_CALLS:-1000}
+SECONDS_MEASURED=${SECONDS_MEASURED:-10}
+WARMUP=${WARMUP:-3}
+RELAY_CPU=${RELAY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+IO_MODES=${IO_MODES:-"epoll uring"}
+RTPENGINE=${RTPENGINE:-rtpengine}
+OUT=${OUT:-$(mktemp -d /tmp/media-bench.XXXXXX)}
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    swift build -c release --product rtprelayd >&2
+    (cd bench/loadgen && swift build -c release) >&2
+fi
+RELAYD="$ROOT/.build/release/rtprelayd"
+LOADGEN="$ROOT/bench/loadgen/.build/release/loadgen"
+
+RELAY_PID=""
+stop_relay() {
+    if [[ -n "$RELAY_PID" ]]; then
+        kill -TERM "$RELAY_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$RELAY_PID" 2>/dev/null || true
+        wait "$RELAY_PID" 2>/dev/null || true
+        RELAY_PID=""
+    fi
+}
+trap stop_relay EXIT
+
+wait_for_ng() {   # port: until something listens on it (UDP)
+    for _ in $(seq 100); do
+        ss -Hlun "sport = :$1" | grep -q . && return 0
+        kill -0 "$RELAY_PID" 2>/dev/null || { echo "relay exited" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "ng port $1 never opened" >&2; return 1
+}
+
+# start_relay NAME NGPORT PORTMIN PORTMAX LOGFILE
+start_relay() {
+    local name=$1 ng=$2 pmin=$3 pmax=$4 log=$5
+    case $name in
+        rtprelayd-*)
+            taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" \
+                --port-min="$pmin" --port-max="$pmax" --num-threads=1 --delete-delay=0 --log-level=4 \
+                --io="${name#rtprelayd-}" >"$log" 2>&1 &
+            ;;
+        rtpengine)
+            taskset -c "$RELAY_CPU" "$RTPENGINE" --config-file=none --table=-1 --foreground --interface=127.0.0.1 \
+                --listen-ng="127.0.0.1:$ng" --port-min="$pmin" --port-max="$pmax" --num-threads=1 \
+                --delete-delay=0 --log-level=4 --log-stderr >"$log" 2>&1 &
+            ;;
+    esac
+    RELAY_PID=$!
+    wait_for_ng "$ng"
+}
+
+RELAYS=()
+for mode in $IO_MODES; do RELAYS+=("rtprelayd-$mode"); done
+RELAYS+=(rtpengine)
+
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  load average: $(cut -d' ' -f1-3 /proc/loadavg)  $(uname -r)" | tee "$OUT/header"
+echo "# rounds=$ROUNDS light=$LIGHT_CALLS heavy=$HEAVY_CALLS calls, ${SECONDS_MEASURED}s measured after ${WARMUP}s warm-up; relay on cpu $RELAY_CPU, loadgen on cpu $LOAD_CPU" | tee -a "$OUT/header"
+: >"$OUT/results"
+for round in $(seq "$ROUNDS"); do
+    for calls in $LIGHT_CALLS $HEAVY_CALLS; do
+        k=0
+        for relay in "${RELAYS[@]}"; do
+            ng=$((22310 + k)); pmin=$((20000 + k * 3000)); pmax=$((pmin + 2999 + (calls > 700 ? 2000 : 0)))
+            [[ $relay == rtpengine ]] && { pmin=26000; pmax=29999; }
+            k=$((k + 1))
+            start_relay "$relay" "$ng" "$pmin" "$pmax" "$OUT/$relay.$calls.$round.log"
+            sleep 0.5
+            line=$(taskset -c "$LOAD_CPU" "$LOADGEN" --ng "127.0.0.1:$ng" --calls "$calls" --seconds "$SECONDS_MEASURED" \
+                   --warmup "$WARMUP" --pid "$RELAY_PID" | tee "$OUT/loadgen.$relay.$calls.$round.txt" | grep '^RESULT' || true)
+            stop_relay
+            echo "round=$round relay=$relay load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /) ${line#RESULT }" | tee -a "$OUT/results" >&2
+        done
+    done
+done
+
+python3 - "$OUT/results" "${RELAYS[@]}" <<'PY'
+import sys, statistics
+path, relays = sys.argv[1], sys.argv[2:]
+rows = []
+for line in open(path):
+    kv = dict(f.split("=", 1) for f in line.split() if "=" in f)
+    if "cpu_us" in kv: rows.append(kv)
+def med(relay, calls, key):
+    vals = [float(r[key]) for r in rows if r["relay"] == relay and r["calls"] == calls]
+    return statistics.median(vals) if vals else float("nan")
+loads = sorted({r["calls"] for r in rows}, key=int)
+print()
+print("| relay | calls | packets/s | loss | latency p50 / p99 (µs) | CPU per packet (µs): total = user + sys |")
+print("|---|---|---|---|---|---|")
+for calls in loads:
+    for relay in relays:
+        print(f"| {relay} | {calls} | {med(relay, calls, 'pps'):.0f} | {med(relay, calls, 'loss_pct'):.3f}% | "
+              f"{med(relay, calls, 'p50_us'):.0f} / {med(relay, calls, 'p99_us'):.0f} | "
+              f"{med(relay, calls, 'cpu_us'):.2f} = {med(relay, calls, 'user_us'):.2f} + {med(relay, calls, 'sys_us'):.2f} |")
+print()
+print("| ratio vs rtpengine | calls | CPU per packet | latency p50 | latency p99 |")
+print("|---|---|---|---|---|")
+for calls in loads:
+    for relay in relays:
+        if relay == "rtpengine": continue
+        r = lambda k: med(relay, calls, k) / med("rtpengine", calls, k)
+        print(f"| {relay} | {calls} | {r('cpu_us'):.2f}× | {r('p50_us'):.2f}× | {r('p99_us'):.2f}× |")
+PY
+echo "raw results: $OUT" >&2
