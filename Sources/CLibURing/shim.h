@@ -2,8 +2,8 @@
 #define RTPRELAY_CLIBURING_SHIM_H
 /* liburing (Debian liburing-dev) for the media workers' io_uring mode. liburing's fast paths are static inline
  * functions and macros; these small inline wrappers give Swift one call per operation the worker needs, and own
- * the per-socket kernel-visible state (msghdr, iovec, address, buffer) so it never moves while an operation that
- * points at it is in flight. Nothing here allocates except rtprelay_uring_chunk_create (on the control path). */
+ * the kernel-visible state (buffers, msghdr, iovec, addresses) so it never moves while an operation that points at
+ * it is in flight. Nothing here allocates except rtprelay_uring_bufs_create (once per worker). */
 #include <liburing.h>
 #include <errno.h>
 #include <stdint.h>
@@ -12,42 +12,102 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-/* One relay socket's receive and send state. The received datagram stays in `buffer` while it is being sent
- * onwards (relaying never copies payload), so a socket has at most one operation in flight: a receive, or the
- * send of what it received. */
-struct rtprelay_usock {
-    struct msghdr recv_msg;
-    struct iovec recv_iov;
-    struct sockaddr_storage recv_name;
-    struct msghdr send_msg;
-    struct iovec send_iov;
-    struct sockaddr_storage send_name;
-    unsigned char *buffer;
-    size_t buffer_size;
+/* The worker's receive buffers, lent to the kernel as a provided-buffer ring (group 0): every socket has one
+ * multishot receive armed, and the kernel picks a free buffer for each datagram, so a socket with many queued
+ * datagrams is drained in one go. A buffer holds io_uring's recvmsg header, the source address and the payload; it
+ * stays out of the ring while its datagram is sent onwards from it (relaying never copies payload) and goes back
+ * when the send completes. Per buffer there is also the send's msghdr, iovec and destination address. */
+struct rtprelay_ubufs {
+    struct io_uring_buf_ring *ring;
+    unsigned count;
+    unsigned mask;
+    size_t size;
+    unsigned char *base;
+    struct msghdr *send_msg;
+    struct iovec *send_iov;
+    struct sockaddr_storage *send_name;
+    struct msghdr recv_template;   /* name space and no control: what the kernel lays out in each buffer */
 };
 
-/* `count` socket states with their buffers in one allocation (never moved); NULL on failure. */
-static inline struct rtprelay_usock *rtprelay_uring_chunk_create(unsigned count, size_t buffer_size) {
-    size_t head = ((sizeof(struct rtprelay_usock) * count) + 63) & ~(size_t)63;
-    unsigned char *raw = (unsigned char *)aligned_alloc(64, head + buffer_size * count);
-    if (!raw) return NULL;
-    memset(raw, 0, head);
-    struct rtprelay_usock *s = (struct rtprelay_usock *)raw;
-    for (unsigned i = 0; i < count; i++) {
-        s[i].buffer = raw + head + buffer_size * i;
-        s[i].buffer_size = buffer_size;
+#define RTPRELAY_UBUF_GROUP 0
+#define RTPRELAY_UBUF_NAME (sizeof(struct sockaddr_in6))
+
+/* `count` (a power of two) buffers for payloads up to `payload` bytes, registered with the ring. Control path. */
+static inline struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct io_uring *ring, unsigned count, size_t payload,
+                                                                int *error) {
+    struct rtprelay_ubufs *b = (struct rtprelay_ubufs *)calloc(1, sizeof *b);
+    if (!b) { *error = -ENOMEM; return NULL; }
+    b->count = count;
+    b->mask = (unsigned)io_uring_buf_ring_mask(count);
+    b->size = sizeof(struct io_uring_recvmsg_out) + RTPRELAY_UBUF_NAME + payload;
+    b->ring = (struct io_uring_buf_ring *)aligned_alloc(4096, ((count * sizeof(struct io_uring_buf)) + 4095) & ~(size_t)4095);
+    b->base = (unsigned char *)aligned_alloc(64, ((b->size * count) + 63) & ~(size_t)63);
+    b->send_msg = (struct msghdr *)calloc(count, sizeof(struct msghdr));
+    b->send_iov = (struct iovec *)calloc(count, sizeof(struct iovec));
+    b->send_name = (struct sockaddr_storage *)calloc(count, sizeof(struct sockaddr_storage));
+    if (!b->ring || !b->base || !b->send_msg || !b->send_iov || !b->send_name) {
+        *error = -ENOMEM;
+        free(b->ring); free(b->base); free(b->send_msg); free(b->send_iov); free(b->send_name); free(b);
+        return NULL;
     }
-    return s;
+    struct io_uring_buf_reg reg;
+    memset(&reg, 0, sizeof reg);
+    reg.ring_addr = (unsigned long)(uintptr_t)b->ring;
+    reg.ring_entries = count;
+    reg.bgid = RTPRELAY_UBUF_GROUP;
+    int rc = io_uring_register_buf_ring(ring, &reg, 0);
+    if (rc != 0) {
+        *error = rc;
+        free(b->ring); free(b->base); free(b->send_msg); free(b->send_iov); free(b->send_name); free(b);
+        return NULL;
+    }
+    io_uring_buf_ring_init(b->ring);
+    for (unsigned i = 0; i < count; i++)
+        io_uring_buf_ring_add(b->ring, b->base + b->size * i, (unsigned)b->size, (unsigned short)i, (int)b->mask, (int)i);
+    io_uring_buf_ring_advance(b->ring, (int)count);
+    memset(&b->recv_template, 0, sizeof b->recv_template);
+    b->recv_template.msg_namelen = RTPRELAY_UBUF_NAME;
+    *error = 0;
+    return b;
 }
-static inline void rtprelay_uring_chunk_destroy(struct rtprelay_usock *chunk) { free(chunk); }
-static inline struct rtprelay_usock *rtprelay_uring_chunk_at(struct rtprelay_usock *chunk, unsigned i) { return chunk + i; }
+
+/* After the ring is gone (nothing in flight any more). */
+static inline void rtprelay_uring_bufs_destroy(struct rtprelay_ubufs *b) {
+    if (!b) return;
+    free(b->ring); free(b->base); free(b->send_msg); free(b->send_iov); free(b->send_name); free(b);
+}
+
+/* Gives buffer `bid` back to the kernel. */
+static inline void rtprelay_uring_buf_return(struct rtprelay_ubufs *b, unsigned bid) {
+    io_uring_buf_ring_add(b->ring, b->base + b->size * bid, (unsigned)b->size, (unsigned short)bid, (int)b->mask, 0);
+    io_uring_buf_ring_advance(b->ring, 1);
+}
+
+/* The datagram a receive completion put into buffer `bid` (`res` bytes used). Returns 0, or -1 when the kernel's
+ * layout does not fit (treated as malformed). `truncated`: the datagram was larger than the payload space. */
+static inline int rtprelay_uring_buf_datagram(struct rtprelay_ubufs *b, unsigned bid, int res,
+                                              const void **payload, unsigned *payload_length,
+                                              const void **name, unsigned *name_length, int *truncated) {
+    if (bid >= b->count || res < 0 || (size_t)res > b->size) return -1;
+    struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(b->base + b->size * bid, res, &b->recv_template);
+    if (!o) return -1;
+    *name = io_uring_recvmsg_name(o);
+    *name_length = o->namelen < RTPRELAY_UBUF_NAME ? o->namelen : (unsigned)RTPRELAY_UBUF_NAME;
+    *payload = io_uring_recvmsg_payload(o, &b->recv_template);
+    *payload_length = io_uring_recvmsg_payload_length(o, res, &b->recv_template);
+    *truncated = (o->flags & MSG_TRUNC) != 0;
+    return 0;
+}
+
+/* Where the send of buffer `bid` goes (the caller copies the destination in, then calls rtprelay_uring_send). */
+static inline void *rtprelay_uring_buf_destination(struct rtprelay_ubufs *b, unsigned bid) { return &b->send_name[bid]; }
 
 /* A ring for one worker thread. Tries single-issuer + deferred task work (completions are processed only when the
  * worker asks, in batches: kernels >= 6.1), then plain. Returns 0 or -errno. */
 static inline int rtprelay_uring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
-    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    p.flags = IORING_SETUP_CQSIZE | (getenv("RTPRELAY_URING_PLAIN") ? 0 : (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN));
     p.cq_entries = cq_entries;
     int rc = io_uring_queue_init_params(entries, ring, &p);
     if (rc == -EINVAL) {
@@ -70,51 +130,34 @@ static inline struct io_uring_sqe *rtprelay_uring_sqe(struct io_uring *ring) {
     return sqe;
 }
 
-/* Arms one receive on fd into s. MSG_TRUNC makes the result the datagram's real length, so a datagram larger than
- * the buffer shows as res > buffer_size. Returns 0, or -EBUSY when no SQE could be had. */
-static inline int rtprelay_uring_recv(struct io_uring *ring, int fd, struct rtprelay_usock *s, uint64_t token) {
+/* Arms a multishot receive on fd: one completion per datagram, each in a buffer the kernel picks from the ring,
+ * until it is cancelled or the ring runs dry (then the completion lacks IORING_CQE_F_MORE). 0 or -EBUSY. */
+static inline int rtprelay_uring_recv(struct io_uring *ring, int fd, struct rtprelay_ubufs *b, uint64_t token) {
     struct io_uring_sqe *sqe = rtprelay_uring_sqe(ring);
     if (!sqe) return -EBUSY;
-    s->recv_iov.iov_base = s->buffer;
-    s->recv_iov.iov_len = s->buffer_size;
-    s->recv_msg.msg_iov = &s->recv_iov;
-    s->recv_msg.msg_iovlen = 1;
-    s->recv_msg.msg_name = &s->recv_name;
-    s->recv_msg.msg_namelen = sizeof s->recv_name;
-    s->recv_msg.msg_control = NULL;
-    s->recv_msg.msg_controllen = 0;
-    s->recv_msg.msg_flags = 0;
-    io_uring_prep_recvmsg(sqe, fd, &s->recv_msg, MSG_TRUNC);
+    io_uring_prep_recvmsg_multishot(sqe, fd, &b->recv_template, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = RTPRELAY_UBUF_GROUP;
     io_uring_sqe_set_data64(sqe, token);
     return 0;
 }
 
-/* Length of the source address of the last receive, from its family (16 or 28; 0 if neither). */
-static inline unsigned rtprelay_uring_source_length(const struct rtprelay_usock *s) {
-    sa_family_t family = s->recv_name.ss_family;
-    if (family == AF_INET) return sizeof(struct sockaddr_in);
-    if (family == AF_INET6) return sizeof(struct sockaddr_in6);
-    return 0;
-}
-static inline const void *rtprelay_uring_source(const struct rtprelay_usock *s) { return &s->recv_name; }
-static inline void *rtprelay_uring_destination(struct rtprelay_usock *s) { return &s->send_name; }
-static inline const void *rtprelay_uring_buffer(const struct rtprelay_usock *s) { return s->buffer; }
-
-/* Sends the first `length` bytes of s's buffer out of fd to s's send_name (filled by the caller). */
-static inline int rtprelay_uring_send(struct io_uring *ring, int fd, struct rtprelay_usock *s, size_t length,
-                                      unsigned name_length, uint64_t token) {
+/* Sends `length` bytes at `payload` (inside buffer `bid`) out of fd to the buffer's destination. 0 or -EBUSY. */
+static inline int rtprelay_uring_send(struct io_uring *ring, int fd, struct rtprelay_ubufs *b, unsigned bid,
+                                      const void *payload, size_t length, unsigned name_length, uint64_t token) {
     struct io_uring_sqe *sqe = rtprelay_uring_sqe(ring);
     if (!sqe) return -EBUSY;
-    s->send_iov.iov_base = s->buffer;
-    s->send_iov.iov_len = length;
-    s->send_msg.msg_iov = &s->send_iov;
-    s->send_msg.msg_iovlen = 1;
-    s->send_msg.msg_name = &s->send_name;
-    s->send_msg.msg_namelen = name_length;
-    s->send_msg.msg_control = NULL;
-    s->send_msg.msg_controllen = 0;
-    s->send_msg.msg_flags = 0;
-    io_uring_prep_sendmsg(sqe, fd, &s->send_msg, MSG_DONTWAIT);
+    struct msghdr *m = &b->send_msg[bid];
+    b->send_iov[bid].iov_base = (void *)payload;
+    b->send_iov[bid].iov_len = length;
+    m->msg_iov = &b->send_iov[bid];
+    m->msg_iovlen = 1;
+    m->msg_name = &b->send_name[bid];
+    m->msg_namelen = name_length;
+    m->msg_control = NULL;
+    m->msg_controllen = 0;
+    m->msg_flags = 0;
+    io_uring_prep_sendmsg(sqe, fd, m, MSG_DONTWAIT);
     io_uring_sqe_set_data64(sqe, token);
     return 0;
 }
@@ -141,14 +184,16 @@ static inline int rtprelay_uring_cancel_fd(struct io_uring *ring, int fd, uint64
 static inline int rtprelay_uring_submit_and_wait(struct io_uring *ring) { return io_uring_submit_and_wait(ring, 1); }
 static inline int rtprelay_uring_submit(struct io_uring *ring) { return io_uring_submit(ring); }
 
-/* Copies up to `max` ready completions (token, result) out of the ring and marks them seen. No system call. */
-static inline unsigned rtprelay_uring_reap(struct io_uring *ring, uint64_t *tokens, int32_t *results, unsigned max) {
+/* Copies up to `max` ready completions (token, result, flags) out of the ring and marks them seen. No system call. */
+static inline unsigned rtprelay_uring_reap(struct io_uring *ring, uint64_t *tokens, int32_t *results, uint32_t *flags,
+                                           unsigned max) {
     struct io_uring_cqe *cqe;
     unsigned head, n = 0;
     io_uring_for_each_cqe(ring, head, cqe) {
         if (n == max) break;
         tokens[n] = cqe->user_data;
         results[n] = cqe->res;
+        flags[n] = cqe->flags;
         n++;
     }
     io_uring_cq_advance(ring, n);

@@ -31,10 +31,14 @@ final class MediaWorker: @unchecked Sendable {
     var running = true
     private var thread: pthread_t?
 
-    // io_uring mode (worker thread): the ring, per-socket kernel-visible state, streams waiting for their last
-    // operations before their sockets close, and barriers waiting for those.
+    // io_uring mode (worker thread): the ring, its provided receive buffers, streams waiting for their last
+    // receive to end before their sockets close, and barriers waiting for those.
     var ring: UnsafeMutablePointer<io_uring>?
-    var socketChunks: [UnsafeMutablePointer<rtprelay_usock>] = []
+    var buffers: UnsafeMutablePointer<rtprelay_ubufs>?
+    /// Per receive buffer: the send in flight from it.
+    var bufferSends: UnsafeMutablePointer<PendingSend>?
+    /// Sockets whose multishot receive ended because every buffer was out; re-armed once buffers come back.
+    var starved: [(slot: Int32, rtcp: Bool)] = []
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
     var waitingBarriers: [CommandBarrier] = []
 
@@ -85,7 +89,6 @@ final class MediaWorker: @unchecked Sendable {
         outFD.deallocate()
         outSink.deallocate()
         outIsRTP.deallocate()
-        for chunk in socketChunks { rtprelay_uring_chunk_destroy(chunk) }
     }
 
     // MARK: Control side (any thread)
@@ -167,22 +170,30 @@ final class MediaWorker: @unchecked Sendable {
         let slot = slots + index
         guard slot.pointee.active else { return }
         let fd = rtcpSocket ? slot.pointee.rtcpFD : slot.pointee.rtpFD
-        let received = io.receive(fd: fd)
-        guard received > 0 else { return }
-        let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
-        var queued = 0
-        for i in 0..<received {
-            let bytes = io.received(i)
-            let route = self.route(bytes, truncated: io.truncated(i), source: io.source(i), slot: slot,
-                                   rtcpSocket: rtcpSocket, now: now)
-            guard route.socket >= 0 else { continue }
-            io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: route.destination)
-            outFD[queued] = route.socket
-            outSink[queued] = route.sink
-            outIsRTP[queued] = route.isRTP
-            queued += 1
+        // Edge-triggered: read until a batch comes back short (the queue was empty at that moment; a datagram
+        // arriving later raises a new edge). At most 8 batches, so a flooded socket cannot starve the others: every
+        // further arrival raises another edge, and the rest is read on a later turn.
+        var rounds = 0
+        while true {
+            let received = io.receive(fd: fd)
+            guard received > 0 else { return }
+            let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
+            var queued = 0
+            for i in 0..<received {
+                let bytes = io.received(i)
+                let route = self.route(bytes, truncated: io.truncated(i), source: io.source(i), slot: slot,
+                                       rtcpSocket: rtcpSocket, now: now)
+                guard route.socket >= 0 else { continue }
+                io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: route.destination)
+                outFD[queued] = route.socket
+                outSink[queued] = route.sink
+                outIsRTP[queued] = route.isRTP
+                queued += 1
+            }
+            if queued > 0 { flush(count: queued) }
+            rounds += 1
+            if received < io.batchSize || rounds == 8 { return }
         }
-        if queued > 0 { flush(count: queued) }
     }
 
     /// Where one received datagram goes, shared by both IO modes: classifies it, runs the latch, counts it in, and
@@ -372,9 +383,12 @@ final class MediaWorker: @unchecked Sendable {
             armReceives(slot: index)
         } else {
             let data = UInt64(index) << 1
-            _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtpFD, EPOLLIN.rawValue, data)
+            // Edge-triggered: the loop drains a socket when told, so epoll need not re-poll every ready socket
+            // after each wait (which level-triggering does).
+            let events = EPOLLIN.rawValue | EPOLLET.rawValue
+            _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtpFD, events, data)
             if registration.rtcpFD >= 0 {
-                _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtcpFD, EPOLLIN.rawValue, data | 1)
+                _ = rtprelay_epoll_ctl(epollFD, EPOLL_CTL_ADD, registration.rtcpFD, events, data | 1)
             }
         }
         // Streams already planned with this one as their sink can now reach it.

@@ -3,29 +3,43 @@ import CShim
 import Glibc
 import RTPWire
 
-/// The io_uring mode of a media worker. Every socket has one receive armed; a completed receive is routed like in
-/// epoll mode and its send queued straight from the receive buffer; the socket's next receive is armed when that
-/// send completes. The loop makes one `io_uring_enter` per turn, which submits every queued send and receive and
-/// waits for the next completions, instead of an epoll_wait plus a recvmmsg and a sendmmsg per socket.
+/// The io_uring mode of a media worker. Every socket has one multishot receive armed; the kernel puts each datagram
+/// in a buffer of the worker's provided-buffer ring and posts a completion. The worker routes it like in epoll mode
+/// and queues its send straight from that buffer, which goes back to the ring when the send completes. The loop
+/// makes one `io_uring_enter` per turn, which submits every queued send and waits for the next completions, instead
+/// of an epoll_wait plus a recvmmsg and a sendmmsg per ready socket.
 ///
-/// Operation tokens (user_data): bits 0–1 kind, bit 2 RTCP socket, bits 3… slot index.
+/// Operation tokens (user_data): bits 0–1 kind, bit 2 RTCP socket, bits 3… slot index (receives) or buffer id
+/// (sends).
 extension MediaWorker {
     private static let kindReceive: UInt64 = 0
     private static let kindSend: UInt64 = 1
     private static let kindWake: UInt64 = 2
     private static let kindCancel: UInt64 = 3
-    /// Socket states per allocation chunk (never moved: the kernel holds pointers into them).
-    private static let chunkSockets = 64
+    /// Provided receive buffers per worker (a power of two; ~1.5 KB each).
+    private static let bufferCount: UInt32 = 1024
     private static let reapBatch = 256
 
-    /// Creates the ring on the worker thread (single issuer). False: io_uring unavailable, use epoll.
+    /// Creates the ring and registers the buffers, on the worker thread (single issuer). False: io_uring is
+    /// unavailable here (or refuses provided buffers); the worker runs epoll instead.
     func startUring() -> Bool {
         let ring = UnsafeMutablePointer<io_uring>.allocate(capacity: 1)
         guard rtprelay_uring_init(ring, 4096, 16384) == 0 else {
             ring.deallocate()
             return false
         }
+        var error: Int32 = 0
+        guard let buffers = rtprelay_uring_bufs_create(ring, MediaWorker.bufferCount, maxPacketSize, &error) else {
+            rtprelay_uring_exit(ring)
+            ring.deallocate()
+            return false
+        }
         self.ring = ring
+        self.buffers = buffers
+        let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(MediaWorker.bufferCount))
+        sends.initialize(repeating: PendingSend(), count: Int(MediaWorker.bufferCount))
+        bufferSends = sends
+        starved.reserveCapacity(64)
         return true
     }
 
@@ -34,49 +48,54 @@ extension MediaWorker {
         rtprelay_uring_exit(ring)   // cancels and waits for what is still in flight (the eventfd read)
         ring.deallocate()
         self.ring = nil
+        rtprelay_uring_bufs_destroy(buffers)
+        buffers = nil
+        bufferSends?.deallocate()
+        bufferSends = nil
     }
 
     @inline(__always)
-    private func socketState(_ socketIndex: Int) -> UnsafeMutablePointer<rtprelay_usock> {
-        socketChunks[socketIndex / MediaWorker.chunkSockets] + socketIndex % MediaWorker.chunkSockets
-    }
-
-    @inline(__always)
-    private static func token(slot: Int, rtcp: Bool, kind: UInt64) -> UInt64 {
-        UInt64(slot) << 3 | (rtcp ? 4 : 0) | kind
+    private static func token(_ index: Int, rtcp: Bool, kind: UInt64) -> UInt64 {
+        UInt64(index) << 3 | (rtcp ? 4 : 0) | kind
     }
 
     func runUring() {
         guard let ring else { return }
         let tokens = UnsafeMutablePointer<UInt64>.allocate(capacity: MediaWorker.reapBatch)
         let results = UnsafeMutablePointer<Int32>.allocate(capacity: MediaWorker.reapBatch)
+        let flags = UnsafeMutablePointer<UInt32>.allocate(capacity: MediaWorker.reapBatch)
         let wakeValue = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
         defer {
             tokens.deallocate()
             results.deallocate()
+            flags.deallocate()
             wakeValue.deallocate()
         }
-        let wakeToken = MediaWorker.token(slot: 0, rtcp: false, kind: MediaWorker.kindWake)
+        let wakeToken = MediaWorker.token(0, rtcp: false, kind: MediaWorker.kindWake)
         _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
-        // After a stop, keep turning until every closing stream's operations have completed.
+        // After a stop, keep turning until every closing stream's receives have ended.
         while running || !closingSlots.isEmpty {
             let rc = rtprelay_uring_submit_and_wait(ring)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
             var wake = false
+            var returned = false
             while true {
-                let n = Int(rtprelay_uring_reap(ring, tokens, results, UInt32(MediaWorker.reapBatch)))
+                let n = Int(rtprelay_uring_reap(ring, tokens, results, flags, UInt32(MediaWorker.reapBatch)))
                 if n == 0 { break }
                 let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
                 for i in 0..<n {
                     let token = tokens[i]
                     switch token & 3 {
-                    case MediaWorker.kindReceive: received(token: token, result: results[i], now: now)
-                    case MediaWorker.kindSend: sent(token: token, result: results[i])
+                    case MediaWorker.kindReceive: received(token: token, result: results[i], flags: flags[i], now: now)
+                    case MediaWorker.kindSend:
+                        sent(token: token, result: results[i])
+                        returned = true
                     case MediaWorker.kindWake: wake = true
                     default: break   // a cancel request's own completion
                     }
                 }
             }
+            if returned && !starved.isEmpty { rearmStarved() }
             if wake {
                 processCommands()
                 _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
@@ -85,53 +104,59 @@ extension MediaWorker {
         }
     }
 
-    /// A receive completed: route the datagram and queue its send, or arm the next receive.
+    /// A receive completion: a datagram in a buffer (route it and queue its send, or hand the buffer back), and/or
+    /// the end of the socket's multishot receive (re-arm it unless the stream is going away).
     @inline(__always)
-    private func received(token: UInt64, result: Int32, now: MonotonicInstant) {
+    private func received(token: UInt64, result: Int32, flags: UInt32, now: MonotonicInstant) {
         let index = Int(truncatingIfNeeded: token >> 3)
         let rtcp = token & 4 != 0
-        guard index < slotCapacity else { return }
+        guard index < slotCapacity, let buffers else { return }
         let slot = slots + index
-        slot.pointee.pendingOps -= 1
-        guard slot.pointee.active else { return }
-        let state = socketState(index &* 2 &+ (rtcp ? 1 : 0))
-        guard result >= 0 else {
-            // Interrupted or refused: just listen again.
-            armReceive(slot: index, rtcp: rtcp)
+        if flags & IORING_CQE_F_MORE == 0 {
+            slot.pointee.pendingOps -= 1
+            if slot.pointee.active {
+                if result == -ENOBUFS { starved.append((Int32(index), rtcp)) } else { armReceive(slot: index, rtcp: rtcp) }
+            }
+        }
+        guard flags & IORING_CQE_F_BUFFER != 0 else { return }
+        let bid = flags >> UInt32(IORING_CQE_BUFFER_SHIFT)
+        guard slot.pointee.active else {
+            rtprelay_uring_buf_return(buffers, bid)
             return
         }
-        let length = min(Int(result), maxPacketSize)
-        let bytes = UnsafeRawBufferPointer(start: rtprelay_uring_buffer(state), count: length)
-        let source = PeerAddress(copying: rtprelay_uring_source(state), length: rtprelay_uring_source_length(state))
-        let route = self.route(bytes, truncated: Int(result) > maxPacketSize, source: source, slot: slot,
+        var payload: UnsafeRawPointer?
+        var payloadLength: UInt32 = 0
+        var name: UnsafeRawPointer?
+        var nameLength: UInt32 = 0
+        var truncated: Int32 = 0
+        let parsed = rtprelay_uring_buf_datagram(buffers, bid, result, &payload, &payloadLength, &name, &nameLength,
+                                                 &truncated) == 0
+        let source = parsed ? PeerAddress(copying: name!, length: nameLength) : PeerAddress(emptyWithLength: 0)
+        let bytes = UnsafeRawBufferPointer(start: parsed ? payload : nil, count: parsed ? Int(payloadLength) : 0)
+        let route = self.route(bytes, truncated: !parsed || truncated != 0, source: source, slot: slot,
                                rtcpSocket: rtcp, now: now)
-        guard route.socket >= 0, let ring else {
-            armReceive(slot: index, rtcp: rtcp)
+        guard route.socket >= 0, let ring, let bufferSends else {
+            rtprelay_uring_buf_return(buffers, bid)
             return
         }
-        let nameLength = route.destination.copy(to: rtprelay_uring_destination(state))
-        let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: UInt32(length),
+        let destinationLength = route.destination.copy(to: rtprelay_uring_buf_destination(buffers, bid))
+        let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: payloadLength,
                                   isRTP: route.isRTP)
-        if rtcp { slot.pointee.rtcpSend = pending } else { slot.pointee.rtpSend = pending }
-        if rtprelay_uring_send(ring, route.socket, state, length, nameLength,
-                               MediaWorker.token(slot: index, rtcp: rtcp, kind: MediaWorker.kindSend)) == 0 {
-            slot.pointee.pendingOps += 1
-        } else {
+        bufferSends[Int(bid)] = pending
+        if rtprelay_uring_send(ring, route.socket, buffers, bid, payload, Int(payloadLength), destinationLength,
+                               MediaWorker.token(Int(bid), rtcp: false, kind: MediaWorker.kindSend)) != 0 {
             countSendResult(pending, ok: false)
-            armReceive(slot: index, rtcp: rtcp)
+            rtprelay_uring_buf_return(buffers, bid)
         }
     }
 
-    /// A send completed: count it against its sink, then let the socket that received it listen again.
+    /// A send completed: count it against its sink and give the buffer back.
     @inline(__always)
     private func sent(token: UInt64, result: Int32) {
-        let index = Int(truncatingIfNeeded: token >> 3)
-        let rtcp = token & 4 != 0
-        guard index < slotCapacity else { return }
-        let slot = slots + index
-        slot.pointee.pendingOps -= 1
-        countSendResult(rtcp ? slot.pointee.rtcpSend : slot.pointee.rtpSend, ok: result >= 0)
-        if slot.pointee.active { armReceive(slot: index, rtcp: rtcp) }
+        let bid = UInt32(truncatingIfNeeded: token >> 3)
+        guard let buffers, let bufferSends, bid < MediaWorker.bufferCount else { return }
+        countSendResult(bufferSends[Int(bid)], ok: result >= 0)
+        rtprelay_uring_buf_return(buffers, bid)
     }
 
     @inline(__always)
@@ -162,34 +187,36 @@ extension MediaWorker {
 
     @inline(__always)
     private func armReceive(slot index: Int, rtcp: Bool) {
-        guard let ring else { return }
+        guard let ring, let buffers else { return }
         let slot = slots + index
         let fd = rtcp ? slot.pointee.rtcpFD : slot.pointee.rtpFD
         guard fd >= 0 else { return }
-        if rtprelay_uring_recv(ring, fd, socketState(index &* 2 &+ (rtcp ? 1 : 0)),
-                               MediaWorker.token(slot: index, rtcp: rtcp, kind: MediaWorker.kindReceive)) == 0 {
+        if rtprelay_uring_recv(ring, fd, buffers, MediaWorker.token(index, rtcp: rtcp, kind: MediaWorker.kindReceive)) == 0 {
             slot.pointee.pendingOps += 1
         }
     }
 
-    /// A new stream (command path): make sure its socket states exist, then arm a receive on each socket.
-    func armReceives(slot index: Int) {
-        while socketChunks.count * MediaWorker.chunkSockets < (index + 1) * 2 {
-            guard let chunk = rtprelay_uring_chunk_create(UInt32(MediaWorker.chunkSockets), maxPacketSize) else { return }
-            socketChunks.append(chunk)
+    private func rearmStarved() {
+        for (index, rtcp) in starved where slots[Int(index)].active {
+            armReceive(slot: Int(index), rtcp: rtcp)
         }
+        starved.removeAll(keepingCapacity: true)
+    }
+
+    /// A new stream (command path): arm a multishot receive on each of its sockets.
+    func armReceives(slot index: Int) {
         armReceive(slot: index, rtcp: false)
         if slots[index].rtcpFD >= 0 { armReceive(slot: index, rtcp: true) }
     }
 
-    /// A removed stream: stop routing, cancel what is in flight on its sockets; `finishClosings` closes them once
-    /// the last operation pointing at them has completed.
+    /// A removed stream: stop routing, cancel the receives on its sockets; `finishClosings` closes them once the
+    /// last one has reported its end.
     func beginClosing(slot index: Int, registration: StreamRegistration) {
         guard let ring else { return }
         let slot = slots + index
         slot.pointee.active = false
         slot.pointee.closing = true
-        let cancel = MediaWorker.token(slot: index, rtcp: false, kind: MediaWorker.kindCancel)
+        let cancel = MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindCancel)
         _ = rtprelay_uring_cancel_fd(ring, registration.rtpFD, cancel)
         if registration.rtcpFD >= 0 { _ = rtprelay_uring_cancel_fd(ring, registration.rtcpFD, cancel) }
         closingSlots.append((Int32(index), registration))

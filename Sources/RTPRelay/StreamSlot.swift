@@ -14,13 +14,10 @@ struct StreamSlot {
     var sinkSlot: Int32 = -1
     var rtpLatch = EndpointLatch()
     var rtcpLatch = EndpointLatch()
-    /// io_uring mode: operations in flight that point at this slot's sockets or buffers. A removed slot stays
-    /// `closing` (sockets open, index not reused) until this drops to 0.
+    /// io_uring mode: receives armed on this slot's sockets. A removed slot stays `closing` (sockets open, index not
+    /// reused) until the cancelled receives have reported their end and this is 0.
     var pendingOps: Int32 = 0
     var closing = false
-    /// io_uring mode: what the send in flight from each socket's buffer is counted against once it completes.
-    var rtpSend = PendingSend()
-    var rtcpSend = PendingSend()
     /// Owned by the worker's id table; the slot only borrows it.
     var counters: Unmanaged<StreamCounterBlock>
 

@@ -61,7 +61,7 @@ int rtprelay_mmsg_truncated(const struct mmsghdr *vec, unsigned int index);
 /* Sets send entry i to (buf, len) towards name/namelen. */
 void rtprelay_mmsg_set_send(struct mmsghdr *vec, struct iovec *iov, unsigned int index,
                             void *buf, size_t len, void *name, unsigned int namelen);
-/* sendmmsg(MSG_DONTWAIT) of entries [first, first+n). */
+/* sendmmsg(MSG_DONTWAIT) of entries [first, first+n) (a single entry goes out with sendto). */
 int rtprelay_send_batch(int fd, struct mmsghdr *vec, unsigned int first, unsigned int n);
 size_t rtprelay_iovec_size(void);
 size_t rtprelay_sockaddr_storage_size(void);

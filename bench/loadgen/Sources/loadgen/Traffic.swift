@@ -81,7 +81,11 @@ func runSender(calls: [CallPair], log: TrafficLog) {
 }
 
 /// Reads every phone socket, checks each packet reached the other side of its own call, records latency.
-func runReceiver(calls: [CallPair], log: TrafficLog) {
+/// `pollMicroseconds` 0: sleep in epoll_wait until a packet arrives (each arrival may wake this thread: the best
+/// latency resolution). Otherwise drain without blocking, then sleep that long: the relay's sends then rarely have
+/// to wake a sleeping receiver, as with a real network card between relay and phones, at the cost of up to that
+/// much added to each measured latency.
+func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) {
     let epfd = loadgen_epoll_create()
     defer { close(epfd) }
     var sockets: [(fd: Int32, call: Int, isB: Bool)] = []
@@ -95,8 +99,12 @@ func runReceiver(calls: [CallPair], log: TrafficLog) {
     var ready = [UInt64](repeating: 0, count: 256)
     log.latenciesMicroseconds.reserveCapacity(1 << 20)
     while !log.stopReceiving.load(ordering: .relaxed) {
-        let n = ready.withUnsafeMutableBufferPointer { loadgen_epoll_wait(epfd, $0.baseAddress, 256, 100) }
-        guard n > 0 else { continue }
+        let timeout: Int32 = pollMicroseconds > 0 ? 0 : 100
+        let n = ready.withUnsafeMutableBufferPointer { loadgen_epoll_wait(epfd, $0.baseAddress, 256, timeout) }
+        guard n > 0 else {
+            if pollMicroseconds > 0 { usleep(useconds_t(pollMicroseconds)) }
+            continue
+        }
         for r in 0..<Int(n) {
             let s = sockets[Int(ready[r])]
             while true {

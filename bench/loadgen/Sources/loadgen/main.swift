@@ -3,6 +3,7 @@
 // relay's CPU per relayed packet (from /proc/PID/stat).
 //
 //   loadgen --ng 127.0.0.1:2223 --calls 200 --seconds 10 --pid $(pidof rtpengine) [--address 127.0.0.1] [--warmup 2]
+//           [--receive-poll-us 500]
 import Foundation
 import Glibc
 
@@ -14,6 +15,7 @@ struct Options {
     var warmup = 2.0
     var pid: Int32?
     var address = "127.0.0.1"
+    var receivePollMicroseconds = 0
 
     init(_ arguments: [String]) throws {
         var it = arguments.dropFirst().makeIterator()
@@ -31,6 +33,7 @@ struct Options {
             case "--warmup": warmup = Double(value) ?? warmup
             case "--pid": pid = Int32(value)
             case "--address": address = value
+            case "--receive-poll-us": receivePollMicroseconds = Int(value) ?? 0
             default: throw LoadError.usage("unknown flag \(flag)")
             }
         }
@@ -88,7 +91,7 @@ func main() throws {
     let callsForThreads = calls
     let senderDone = DispatchSemaphore(value: 0), receiverDone = DispatchSemaphore(value: 0)
     let senderThread = Thread { runSender(calls: callsForThreads, log: log); senderDone.signal() }
-    let receiverThread = Thread { runReceiver(calls: callsForThreads, log: log); receiverDone.signal() }
+    let receiverThread = Thread { runReceiver(calls: callsForThreads, log: log, pollMicroseconds: options.receivePollMicroseconds); receiverDone.signal() }
     receiverThread.start()
     senderThread.start()
 
