@@ -152,3 +152,18 @@ public final class OpusCodec: AudioCodec, @unchecked Sendable {
         return Int(written)
     }
 }
+
+extension OpusCodec {
+    /// Samples at `sampleRate` that a packet's TOC byte(s) announce, or nil when libopus calls the packet
+    /// invalid. Lets the pipeline count corrupt payloads, which `decode` conceals silently.
+    public static func packetSampleCount(_ payload: UnsafeRawBufferPointer, sampleRate: Int) -> Int? {
+        guard let bytes = payload.baseAddress?.assumingMemoryBound(to: UInt8.self), payload.count <= 65535 else { return nil }
+        let n = opus_packet_get_nb_samples(bytes, Int32(payload.count), Int32(sampleRate))
+        return n > 0 ? Int(n) : nil
+    }
+
+    /// Bytes libopus allocates for one mono encoder and one mono decoder state (what a call's codec costs in memory).
+    public static var monoStateBytes: (encoder: Int, decoder: Int) {
+        (Int(opus_encoder_get_size(1)), Int(opus_decoder_get_size(1)))
+    }
+}
