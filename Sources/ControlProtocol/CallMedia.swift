@@ -14,6 +14,8 @@ public struct CallMedia: Sendable, Hashable {
     public internal(set) var declared: PartyMedia?
     /// The plan last handed to the media plane for `stream`.
     public internal(set) var plan: StreamPlan?
+    /// SDES keys of this leg (empty when the leg runs plain RTP).
+    public internal(set) var sdes = SDESLegState()
 
     init(index: Int, type: String, transportProtocol: String) {
         self.index = index

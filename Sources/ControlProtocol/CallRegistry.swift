@@ -11,6 +11,8 @@ import RTPWire
 public final class CallRegistry {
     public let mediaPlane: any MediaPlane
     public var configuration: CallRegistryConfiguration
+    /// Where the relay's SRTP master keys come from (a CSPRNG).
+    public let keySource: any SRTPKeySource
     public private(set) var counters = RegistryCounters()
 
     private var calls: [String: Call] = [:]
@@ -19,9 +21,11 @@ public final class CallRegistry {
     /// Calls that ended outside `tick` (immediate deletes, failures), reported by the next `tick`.
     private var endedSinceTick: [CallEndEvent] = []
 
-    public init(mediaPlane: any MediaPlane, configuration: CallRegistryConfiguration = CallRegistryConfiguration()) {
+    public init(mediaPlane: any MediaPlane, configuration: CallRegistryConfiguration = CallRegistryConfiguration(),
+                keySource: any SRTPKeySource = URandomKeySource()) {
         self.mediaPlane = mediaPlane
         self.configuration = configuration
+        self.keySource = keySource
     }
 
     // MARK: Reading
@@ -215,10 +219,15 @@ public final class CallRegistry {
             call.monologues[sender]?.medias[i].transportProtocol = media.transportProtocol
             call.monologues[recipient]?.medias[i].type = media.type
             // The profile presented to the recipient: the requested one, else (offers) the sender's.
-            if let profile = request.recipientTransportProtocol ?? (isOffer ? media.transportProtocol : nil) {
+            // A requested RTP profile does not apply to non-RTP media (T.38 `udptl`, `TCP/MSRP`).
+            let requested = media.transportProtocol.uppercased().contains("RTP/") ? request.recipientTransportProtocol : nil
+            if let profile = requested ?? (isOffer ? media.transportProtocol : nil) {
                 call.monologues[recipient]?.medias[i].transportProtocol = profile
             }
         }
+
+        // Before any port is bound: a refused crypto negotiation leaves the call as it was.
+        try negotiateSDES(request, sender: sender, recipient: recipient, in: &call, isOffer: isOffer)
 
         do throws(MediaPlaneError) {
             for (i, media) in request.medias.enumerated() {
@@ -251,6 +260,38 @@ public final class CallRegistry {
         for peer in (call.monologues[sender]?.peers ?? []).union(call.monologues[recipient]?.peers ?? [])
         where peer != sender && peer != recipient {
             applyPlans(of: peer, force: false, in: &call)
+        }
+    }
+
+    /// SDES per m= line (SDESNegotiation): the sender's leg is answered (offer) or its answer accepted;
+    /// the recipient of an offer gets the relay's own lines if its profile is RTP/SAVP(F).
+    private func negotiateSDES(_ request: OfferAnswer, sender: MonologueID, recipient: MonologueID,
+                               in call: inout Call, isOffer: Bool) throws(CallRegistryError) {
+        for (i, media) in request.medias.enumerated() {
+            counters.droppedCryptoLines &+= UInt64(media.refusedCrypto.count)
+            guard let current = call.monologues[sender]?.medias[i].sdes else { continue }
+            if media.rejected {
+                call.monologues[sender]?.medias[i].sdes = SDESLegState()
+                call.monologues[recipient]?.medias[i].sdes = SDESLegState()
+                continue
+            }
+            let senderUsesSDES = SDESNegotiation.isSDES(media.transportProtocol)
+            if !senderUsesSDES {
+                call.monologues[sender]?.medias[i].sdes = SDESLegState()
+            } else if isOffer {
+                call.monologues[sender]?.medias[i].sdes = try SDESNegotiation.answer(
+                    offerer: media, current: current, options: request.sdes, source: keySource)
+            } else {
+                call.monologues[sender]?.medias[i].sdes = try SDESNegotiation.accept(answer: media, current: current)
+            }
+            guard isOffer, let target = call.monologues[recipient]?.medias[i] else { continue }
+            if SDESNegotiation.isSDES(target.transportProtocol) {
+                call.monologues[recipient]?.medias[i].sdes = try SDESNegotiation.offer(
+                    to: target.sdes, offererSuites: senderUsesSDES ? media.crypto.map(\.suite) : nil,
+                    options: request.sdes, source: keySource)
+            } else {
+                call.monologues[recipient]?.medias[i].sdes.offered = []
+            }
         }
     }
 
@@ -297,6 +338,7 @@ public final class CallRegistry {
         mediaPlane.release(stream.id)
         call.monologues[id]?.medias[i].stream = nil
         call.monologues[id]?.medias[i].plan = nil
+        call.monologues[id]?.medias[i].sdes = SDESLegState()
     }
 
     /// Computes each stream's plan (sink: the active peer's stream of the same m= line; remote: what
@@ -321,7 +363,9 @@ public final class CallRegistry {
                 mediaHandover: party.policy.mediaHandover,
                 asymmetric: party.policy.asymmetric,
                 payloadTypes: declared?.payloadTypes ?? [],
-                receiveEnabled: declared?.sends ?? true)
+                receiveEnabled: declared?.sends ?? true,
+                inboundSRTP: media.sdes.isActive ? media.sdes.remote?.keying : nil,
+                outboundSRTP: media.sdes.isActive ? media.sdes.local?.keying : nil)
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
                 call.monologues[id]?.medias[i].plan = plan

@@ -48,6 +48,8 @@ public struct RegistryCounters: Sendable, Hashable {
     /// Seconds summed over all ended calls (for the average call duration).
     public var endedCallSeconds: Double = 0
     public var endedCalls: UInt64 = 0
+    /// `a=crypto` lines refused (unparseable, or not honourable: MKI, unknown suite…) and dropped.
+    public var droppedCryptoLines: UInt64 = 0
 
     public init() {}
 }

@@ -12,4 +12,10 @@ public enum CallRegistryError: Error, Hashable, Sendable {
     case outOfPorts
     /// The media plane refused for another reason (no such interface, socket failure); call destroyed.
     case mediaPlane(MediaPlaneError)
+    /// An SDES (RTP/SAVP) m= line without an `a=crypto` the relay can honour.
+    case noUsableCrypto
+    /// An SDES answer whose `a=crypto` tag and suite match none of the lines the relay offered.
+    case cryptoNotOffered
+    /// No key material could be generated.
+    case keyGeneration(SDESCryptoError)
 }

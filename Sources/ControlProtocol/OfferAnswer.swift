@@ -26,12 +26,14 @@ public struct OfferAnswer: Sendable, Hashable {
     public var recipientTransportProtocol: String?
     /// ng `label` for the sender's party.
     public var label: String?
+    /// ng `SDES` options for the relay's own `a=crypto` lines.
+    public var sdes: SDESOptions
 
     public init(callID: String, fromTag: String, toTag: String? = nil, viaBranch: String? = nil,
                 medias: [PartyMedia], policy: StreamPolicy = StreamPolicy(), newBranch: Bool = false,
                 senderInterface: String? = nil, recipientInterface: String? = nil,
                 recipientFamily: AddressFamily? = nil, recipientRTCPMuxOnly: Bool = false, recipientTransportProtocol: String? = nil,
-                label: String? = nil) {
+                label: String? = nil, sdes: SDESOptions = SDESOptions()) {
         self.callID = callID
         self.fromTag = fromTag
         self.toTag = toTag
@@ -45,6 +47,7 @@ public struct OfferAnswer: Sendable, Hashable {
         self.recipientRTCPMuxOnly = recipientRTCPMuxOnly
         self.recipientTransportProtocol = recipientTransportProtocol
         self.label = label
+        self.sdes = sdes
     }
 }
 

@@ -30,7 +30,8 @@ struct OfferAnswerHandler {
         } catch {
             throw OfferAnswerHandler.ngError(error)
         }
-        return try rewrite(session, result: result, egress: egress, request: request, options: options, now: now)
+        return try rewrite(session, result: result, egress: egress, request: request, options: options,
+                           isOffer: true, now: now)
     }
 
     func answer(_ request: NGRequest, now: MonotonicInstant) throws(NGError) -> BencodeDictionary {
@@ -60,7 +61,8 @@ struct OfferAnswerHandler {
             egress.append(RTCPMuxPolicy.decide(options: request.rtcpMux, sdpHasMux: media.offersRTCPMux, isOffer: false,
                                                offererMuxAccepted: offererMux, egressWasRequired: required).egress)
         }
-        return try rewrite(session, result: result, egress: egress, request: request, options: options, now: now)
+        return try rewrite(session, result: result, egress: egress, request: request, options: options,
+                           isOffer: false, now: now)
     }
 
     /// §3 in rtpengine's order: SDP, call-id, from-tag, (answer) to-tag, then the SDP must parse.
@@ -83,6 +85,15 @@ struct OfferAnswerHandler {
     private func partyMedia(_ media: SDPMedia, session: SDPSession, request: NGRequest, rtcpMux: Bool) -> PartyMedia {
         let direction = media.direction(session: session)
         let firstType = media.payloadTypes.first
+        var crypto: [SDESCrypto] = []
+        var refused: [SDESCryptoError] = []
+        for attribute in media.attributes where attribute.name == "crypto" {
+            do throws(SDESCryptoError) {
+                crypto.append(try SDESCrypto.usable(parsing: Substring(attribute.value ?? "")))
+            } catch {
+                refused.append(error)
+            }
+        }
         return PartyMedia(
             type: media.type,
             transportProtocol: media.proto,
@@ -93,7 +104,9 @@ struct OfferAnswerHandler {
             sends: direction.sends,
             receives: direction.receives,
             codec: firstType.flatMap { media.rtpmaps[$0] },
-            rejected: media.isRejected)
+            rejected: media.isRejected,
+            crypto: crypto,
+            refusedCrypto: refused)
     }
 
     private func overridden(_ endpoint: Endpoint?, request: NGRequest) -> Endpoint? {
@@ -115,6 +128,7 @@ struct OfferAnswerHandler {
         let known = Set(registry.mediaPlane.interfaces.map(\.name))
         let interfaces = request.direction.map { known.contains($0) ? $0 : nil }
         let profile = request.transportProtocol.flatMap { $0.lowercased() == "accept" ? nil : $0 }
+        var ignored: [String] = []
         return OfferAnswer(
             callID: callID, fromTag: fromTag, toTag: request.toTag.flatMap { $0.isEmpty ? nil : $0 },
             viaBranch: request.viaBranch.flatMap { $0.isEmpty ? nil : $0 }, medias: medias, policy: policy,
@@ -123,7 +137,8 @@ struct OfferAnswerHandler {
             recipientInterface: interfaces.count > 1 ? interfaces[1] : nil,
             recipientFamily: request.addressFamily,
             recipientTransportProtocol: profile,
-            label: request.label ?? request.setLabel)
+            label: request.label ?? request.setLabel,
+            sdes: SDESOptions(entries: request.sdes, flags: request.flags, warnings: &ignored))
     }
 
     private func rewriteOptions(_ request: NGRequest) -> SDPRewriteOptions {
@@ -143,13 +158,26 @@ struct OfferAnswerHandler {
     }
 
     private func rewrite(_ session: SDPSession, result: OfferAnswerResult, egress: [RTCPMuxOutput],
-                         request: NGRequest, options: SDPRewriteOptions, now: MonotonicInstant) throws(NGError) -> BencodeDictionary {
+                         request: NGRequest, options: SDPRewriteOptions, isOffer: Bool,
+                         now: MonotonicInstant) throws(NGError) -> BencodeDictionary {
         var options = options
         let recipient = registry.call(result.callID)?.monologues[result.recipient]
         options.previousOrigin = recipient?.sentOrigin.flatMap { try? SDPOrigin(parsing: Substring($0)) }
         options.previousSessionName = recipient?.sentSessionName
         let profile = request.transportProtocol.flatMap { $0.lowercased() == "accept" ? nil : $0 }
-        let plans = zip(result.streams, egress).map { SDPMediaPlan(local: $0, rtcpMux: $1, transportProtocol: profile) }
+        let plans = zip(result.streams, egress).enumerated().map { i, pair in
+            let media = (recipient?.medias.indices.contains(i) ?? false) ? recipient?.medias[i] : nil
+            // An answer goes back with the offerer's own profile (RTP/AVP offerer, RTP/SAVP answerer).
+            let section = session.media[i]
+            guard section.isRTP else { return SDPMediaPlan(local: pair.0, rtcpMux: pair.1) }
+            let proto = isOffer ? profile : (profile ?? media?.transportProtocol)
+            var crypto: [SDESCrypto] = []
+            if let media, SDESNegotiation.isSDES(proto ?? section.proto) {
+                // Offer: every line the relay offers; answer: the one line it accepted from the offerer.
+                crypto = isOffer ? media.sdes.offered : (media.sdes.local.map { [$0] } ?? [])
+            }
+            return SDPMediaPlan(local: pair.0, rtcpMux: pair.1, transportProtocol: proto, crypto: crypto)
+        }
         let output: SDPSession
         do throws(SDPError) {
             output = try SDPRewriter.rewrite(session, media: plans, options: options)
@@ -178,6 +206,9 @@ struct OfferAnswerHandler {
         case .outOfPorts, .mediaPlane(.socketFailure): return .ranOutOfPorts
         case .mediaPlane(.noSuchInterface(let name)): return .other("No such interface: \(name)")
         case .mediaPlane(.outOfPorts): return .ranOutOfPorts
+        case .noUsableCrypto: return .other("No usable SDES crypto suite (a=crypto) in RTP/SAVP media")
+        case .cryptoNotOffered: return .other("SDES answer a=crypto does not match an offered crypto suite")
+        case .keyGeneration: return .other("Failed to generate SRTP keys")
         }
     }
 }

@@ -24,10 +24,15 @@ public struct PartyMedia: Sendable, Hashable {
     public var codec: String?
     /// Port 0 on the m= line: the party rejected or disabled this media; no ports are bound for it.
     public var rejected: Bool
+    /// The `a=crypto` lines the relay can honour, in the party's order.
+    public var crypto: [SDESCrypto]
+    /// `a=crypto` lines refused (unparseable or not honourable), and why; they are never passed on.
+    public var refusedCrypto: [SDESCryptoError]
 
     public init(type: String = "audio", transportProtocol: String = "RTP/AVP", remoteRTP: Endpoint? = nil,
                 remoteRTCP: Endpoint? = nil, rtcpMux: Bool = false, payloadTypes: [UInt8] = [],
-                sends: Bool = true, receives: Bool = true, codec: String? = nil, rejected: Bool = false) {
+                sends: Bool = true, receives: Bool = true, codec: String? = nil, rejected: Bool = false,
+                crypto: [SDESCrypto] = [], refusedCrypto: [SDESCryptoError] = []) {
         self.type = type
         self.transportProtocol = transportProtocol
         self.remoteRTP = remoteRTP
@@ -38,5 +43,7 @@ public struct PartyMedia: Sendable, Hashable {
         self.receives = receives
         self.codec = codec
         self.rejected = rejected
+        self.crypto = crypto
+        self.refusedCrypto = refusedCrypto
     }
 }

@@ -8,10 +8,15 @@ public struct SDPMediaPlan: Sendable, Equatable {
     public var rtcpMux: RTCPMuxOutput
     /// Overrides the m= proto (ng `transport protocol`); nil keeps the sender's.
     public var transportProtocol: String?
+    /// The relay's own `a=crypto` lines for the recipient. The sender's `a=crypto` lines are never
+    /// passed on: the relay terminates SRTP on each leg with its own keys.
+    public var crypto: [SDESCrypto]
 
-    public init(local: AllocatedStream?, rtcpMux: RTCPMuxOutput = .none, transportProtocol: String? = nil) {
+    public init(local: AllocatedStream?, rtcpMux: RTCPMuxOutput = .none, transportProtocol: String? = nil,
+                crypto: [SDESCrypto] = []) {
         self.local = local
         self.rtcpMux = rtcpMux
         self.transportProtocol = transportProtocol
+        self.crypto = crypto
     }
 }

@@ -6,7 +6,7 @@ import RTPWire
 ///
 /// Per media section the attributes come out in rtpengine's order (checked against 10.5):
 /// attributes the relay does not own, in input order; `a=mid`; per payload type `a=rtpmap`,
-/// `a=fmtp`, `a=rtcp-fb`; the direction; `a=rtcp`; `a=rtcp-mux`; `a=ptime`.
+/// `a=fmtp`, `a=rtcp-fb`; the direction; `a=rtcp`; `a=rtcp-mux`; the relay's `a=crypto`; `a=ptime`.
 ///
 /// Session level keeps `i= u= e= p= b=`, media level `i= b=`; `k=` (RFC 4566 deprecates it) and
 /// unknown line types are not passed on.
@@ -19,8 +19,9 @@ import RTPWire
 /// - `t=` becomes `t=0 0` and `r= z= k=` are dropped (10.5 copies them);
 /// - no rtpmap is invented for unassigned static types (10.5 writes `a=rtpmap:19 /0`), and 10/11
 ///   follow RFC 3551 (10.5 swaps the L16 channel counts);
-/// - `a=crypto`, `a=fingerprint`, `a=setup` are passed through: the relay does not terminate SRTP
-///   or DTLS yet, so end-to-end keys are the only ones that can work.
+/// - the sender's `a=crypto` lines are never passed on (the relay terminates SDES-SRTP on each leg
+///   and writes its own, `SDPMediaPlan.crypto`); 10.5 mirrors an SDES offerer's keys to the far side.
+///   `a=fingerprint`, `a=setup` are passed through: the relay does not terminate DTLS.
 public enum SDPRewriter {
     /// Rewrites `input` for its recipient. `media` holds one plan per m= line, in order.
     public static func rewrite(_ input: SDPSession, media plans: [SDPMediaPlan],
@@ -117,6 +118,7 @@ public enum SDPRewriter {
             switch attribute.name {
             case "rtpmap", "fmtp", "rtcp-fb": return !(isRTP && attribute.payloadType != nil)
             case "rtcp", "rtcp-mux", "ptime", "mid": return false
+            case "crypto": return !isRTP
             case "rtpengine": return attribute.value != options.instanceID
             default: break
             }
@@ -154,6 +156,8 @@ public enum SDPRewriter {
                 output.attributes.append(SDPAttribute(name: "rtcp", value: value))
             }
             if plan.rtcpMux.advertisesMux { output.attributes.append(SDPAttribute(name: "rtcp-mux")) }
+            // 6b. SDES keys after the RTCP lines, as rtpengine 10.5 prints them.
+            output.attributes += plan.crypto.map(\.attribute)
         }
         // 7. ptime last, as rtpengine prints it.
         output.attributes += section.attributes.filter { $0.name == "ptime" }

@@ -81,6 +81,7 @@ struct StatsTree {
             if declared.rtcpMux { flags.append("rtcp-mux") }
         }
         if party.policy.asymmetric { flags.append("asymmetric") }
+        if media.sdes.isActive { flags.append("SDES") }
         tree.set("flags", .list(flags.map { .text($0) }))
 
         var streams: [BencodeValue] = []
@@ -98,7 +99,7 @@ struct StatsTree {
 
     private func renderRTP(_ stream: AllocatedStream, media: CallMedia, party: Monologue,
                            counters: StreamCounters) -> BencodeDictionary {
-        var tree = common(port: stream.rtpPort, stream: stream)
+        var tree = common(port: stream.rtpPort, stream: stream, media: media)
         let advertised = media.declared?.remoteRTP
         if let endpoint = counters.latchedRTP ?? advertised { tree.set("endpoint", render(endpoint)) }
         if let advertised { tree.set("advertised endpoint", render(advertised)) }
@@ -116,7 +117,7 @@ struct StatsTree {
 
     private func renderRTCP(_ stream: AllocatedStream, media: CallMedia, party: Monologue,
                             counters: StreamCounters) -> BencodeDictionary {
-        var tree = common(port: stream.rtcpPort, stream: stream)
+        var tree = common(port: stream.rtcpPort, stream: stream, media: media)
         let advertised = media.declared?.remoteRTCP
         if let endpoint = counters.latchedRTCP ?? advertised { tree.set("endpoint", render(endpoint)) }
         if let advertised { tree.set("advertised endpoint", render(advertised)) }
@@ -129,11 +130,13 @@ struct StatsTree {
         return tree
     }
 
-    private func common(port: UInt16, stream: AllocatedStream) -> BencodeDictionary {
+    private func common(port: UInt16, stream: AllocatedStream, media: CallMedia) -> BencodeDictionary {
         var tree = BencodeDictionary()
         tree.set("local port", .integer(Int64(port)))
         tree.set("local address", .text(stream.localAddress))
         tree.set("family", .text(stream.family.statsName))
+        // The suite this leg runs (both directions use the same one), only when it runs SRTP.
+        if media.sdes.isActive, let suite = media.sdes.remote?.suite { tree.set("crypto suite", .text(suite.rawValue)) }
         return tree
     }
 

@@ -97,11 +97,18 @@ public struct StreamPlan: Sendable, Hashable {
     public var payloadTypes: [UInt8]
     /// Whether the remote is expected to send at all (false for `sendonly` towards it / `inactive`).
     public var receiveEnabled: Bool
+    /// SRTP keys the remote encrypts with when sending to this stream (its own `a=crypto`): decrypt what
+    /// arrives here with these. nil: the remote sends plain RTP.
+    public var inboundSRTP: SRTPKeying?
+    /// SRTP keys the relay announced to the remote (our `a=crypto` towards it): encrypt what this stream
+    /// sends to the remote with these. nil: send plain RTP.
+    public var outboundSRTP: SRTPKeying?
 
     public init(sink: MediaStreamID? = nil, remoteRTP: Endpoint? = nil, remoteRTCP: Endpoint? = nil,
                 rtcpMux: Bool = false, learning: LearningMode = .heuristic, learningWindow: Double = 3,
                 strictSource: Bool = false, mediaHandover: Bool = false, asymmetric: Bool = false,
-                payloadTypes: [UInt8] = [], receiveEnabled: Bool = true) {
+                payloadTypes: [UInt8] = [], receiveEnabled: Bool = true,
+                inboundSRTP: SRTPKeying? = nil, outboundSRTP: SRTPKeying? = nil) {
         self.sink = sink
         self.remoteRTP = remoteRTP
         self.remoteRTCP = remoteRTCP
@@ -113,6 +120,8 @@ public struct StreamPlan: Sendable, Hashable {
         self.asymmetric = asymmetric
         self.payloadTypes = payloadTypes
         self.receiveEnabled = receiveEnabled
+        self.inboundSRTP = inboundSRTP
+        self.outboundSRTP = outboundSRTP
     }
 }
 
