@@ -171,9 +171,11 @@ struct OfferAnswerHandler {
         let plans = zip(result.streams, egress).enumerated().map { i, pair in
             let media = (recipient?.medias.indices.contains(i) ?? false) ? recipient?.medias[i] : nil
             // An answer goes back with the offerer's own profile (RTP/AVP offerer, RTP/SAVP answerer).
+            let section = session.media[i]
+            guard section.isRTP else { return SDPMediaPlan(local: pair.0, rtcpMux: pair.1) }
             let proto = isOffer ? profile : (profile ?? media?.transportProtocol)
             var crypto: [SDESCrypto] = []
-            if let media, SDESNegotiation.isSDES(proto ?? session.media[i].proto) {
+            if let media, SDESNegotiation.isSDES(proto ?? section.proto) {
                 // Offer: every line the relay offers; answer: the one line it accepted from the offerer.
                 crypto = isOffer ? media.sdes.offered : (media.sdes.local.map { [$0] } ?? [])
             }

@@ -55,6 +55,9 @@ public struct SDESOptions: Sendable, Hashable {
                             order.append(suite)
                         }
                     }
+                } else if let suite = Self.suite(Substring(entry)) {
+                    // `order:A,B` given as one ng string arrives split at the comma: B continues the order.
+                    if !order.contains(suite) { order.append(suite) }
                 } else {
                     warnings.append("unknown SDES option '\(String(entry.prefix(64)))'")
                 }

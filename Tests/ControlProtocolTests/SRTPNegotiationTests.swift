@@ -136,6 +136,37 @@ import RTPWire
         #expect(!(try media(off)).has("crypto"))
     }
 
+    @Test func noNewOffersOnlyTheOfferersSuitesAndPreferPicksByTheRelaysRanking() throws {
+        let h = Harness()
+        let lines = ["a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:\(Self.keyA128)",
+                     "a=crypto:2 AEAD_AES_128_GCM inline:\(Self.keyBGCM128)"]
+        let plain = try h.offer(callID: "c1", sdp: sdp(aAddress, proto: "RTP/SAVP", extra: lines),
+                                extra: ["SDES": ["nonew"]])
+        // Fresh keys for the offerer's two suites only, in the relay's order.
+        let offered = try cryptoLines(try media(plain))
+        #expect(offered.map(\.suite) == [.aeadAES128GCM, .aes128CMHmacSHA1_32])
+        #expect(!offered.contains { $0.masterKey == (try? crypto("1 AES_CM_128_HMAC_SHA1_32 inline:\(Self.keyA128)"))?.masterKey })
+        // Without `prefer` the offerer's first line wins; with it, the relay's stronger GCM suite.
+        #expect(try plan(h, tag: "A", callID: "c1").inboundSRTP?.suite == .aes128CMHmacSHA1_32)
+        _ = try h.offer(callID: "c2", sdp: sdp(aAddress, proto: "RTP/SAVP", extra: lines), extra: ["SDES": "prefer"])
+        #expect(try plan(h, tag: "A", callID: "c2").inboundSRTP?.suite == .aeadAES128GCM)
+        // `order:` as one comma-separated ng string.
+        let ordered = try h.offer(callID: "c3", sdp: sdp(aAddress), extra: [
+            "transport-protocol": "RTP/SAVP", "SDES": "order:AES_CM_128_HMAC_SHA1_32,AES_256_CM_HMAC_SHA1_32"])
+        #expect(try cryptoLines(try media(ordered)).map(\.suite).prefix(2) == [.aes128CMHmacSHA1_32, .aes256CMHmacSHA1_32])
+    }
+
+    @Test func nonRTPMediaGetNeitherTheSRTPProfileNorKeys() throws {
+        let h = Harness()
+        let text = sdp(aAddress) + "m=image 40002 udptl t38\r\na=T38FaxVersion:0\r\n"
+        let offer = try h.offer(sdp: text, extra: Self.savp)
+        let session = try SDPSession(parsing: try #require(offer["sdp"]?.stringValue))
+        #expect(session.media.map(\.proto) == ["RTP/SAVP", "udptl"])
+        #expect(session.media[0].has("crypto") && !session.media[1].has("crypto"))
+        let call = try #require(h.engine.registry.call("call-1"))
+        #expect(call.monologues.values.allSatisfy { $0.medias.count < 2 || $0.medias[1].sdes == SDESLegState() })
+    }
+
     // MARK: SRTP offerer → RTP recipient
 
     @Test func srtpOffererIsAnsweredWithOneLineOfItsTagAndTheRelaysKey() throws {
@@ -311,6 +342,17 @@ import RTPWire
         #expect(h.plane.portsInUse == 0)
         #expect(h.engine.registry.currentSessions == 0)
         #expect(h.engine.registry.counters.droppedCryptoLines == 4)
+    }
+
+    @Test func recipientDecliningSRTPLeavesBothLegsPlain() throws {
+        let h = Harness()
+        _ = try h.offer(sdp: sdp(aAddress), extra: Self.savp)
+        let answer = try h.answer(sdp: sdp(bAddress))
+        #expect(answer["result"]?.stringValue == "ok")
+        let toA = try media(answer)
+        #expect(toA.proto == "RTP/AVP" && !toA.has("crypto"))
+        #expect(h.plane.plans.values.allSatisfy { $0.inboundSRTP == nil && $0.outboundSRTP == nil })
+        #expect(h.engine.registry.call("call-1")?.monologue(tag: "B")?.medias[0].sdes == SDESLegState())
     }
 
     @Test func plainCallsCarryNoKeys() throws {
