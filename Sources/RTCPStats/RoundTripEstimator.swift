@@ -18,7 +18,7 @@ public struct RoundTripEstimator: Sendable, Hashable {
     private var e0 = Entry(), e1 = Entry(), e2 = Entry(), e3 = Entry()
     private var e4 = Entry(), e5 = Entry(), e6 = Entry(), e7 = Entry()
     private var nextSlot = 0
-    /// The most recent valid round trip, in microseconds.
+    /// The most recent valid round trip, in microseconds: the leg of whoever reports on this source.
     public private(set) var lastMicroseconds: UInt64?
 
     public init() {}
@@ -33,11 +33,11 @@ public struct RoundTripEstimator: Sendable, Hashable {
         senderReportSeen(ntpMiddle: report.ntpTimestamp.middle32, at: now)
     }
 
-    /// A report block about this source arrived at `now`. Returns this leg's RTT in microseconds, or nil
-    /// when LSR is 0 or unknown, or the result is ≤ 0 or > 10 s.
+    /// A report block about this source arrived at `now`. Returns the reporter's leg RTT in microseconds,
+    /// or nil when LSR or DLSR is 0 (rtpengine ignores both), the SR is unknown, or the result is ≤ 0 or > 10 s.
     public mutating func reportArrived(lastSenderReport lsr: UInt32, delaySinceLastSenderReport dlsr: UInt32,
                                        at now: MonotonicInstant) -> UInt64? {
-        guard lsr != 0, let seen = seenTime(ntpMiddle: lsr), now >= seen else { return nil }
+        guard lsr != 0, dlsr != 0, let seen = seenTime(ntpMiddle: lsr), now >= seen else { return nil }
         let elapsed = (now.nanoseconds - seen.nanoseconds) / 1000
         // DLSR is in 1/65536 s.
         let delay = (UInt64(dlsr) * 1_000_000) >> 16

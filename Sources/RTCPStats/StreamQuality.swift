@@ -1,12 +1,16 @@
 import RTPWire
 
 /// Call quality of one SSRC in one direction: the relay's loss and jitter estimate of its RTP, the SRs it
-/// sent (for RTT), and MOS samples (ng-protocol.md §7.1). As in rtpengine, a report block produces a sample
-/// for the entry of the endpoint that *sent* the report (what that endpoint hears), while the RTT of its
-/// leg is found with the `roundTrip` estimator of the source the block is *about*:
+/// sent (for RTT), and MOS samples, following rtpengine's `ssrc_receiver_report()` (ng-protocol.md §7.1):
+/// - a report block produces a sample in the entry of the endpoint that *sent* it (what that endpoint hears);
+/// - the RTT of the reporter's leg comes from the `roundTrip` of the source the block is *about*
+///   (its SRs reached the reporter through the relay);
+/// - the far leg's RTT is this entry's own `roundTrip.lastMicroseconds` (the far end answering our SRs);
+/// - end-to-end RTT = leg + far leg, known only once the far leg is; an XR VoIP-metrics round-trip delay
+///   about this SSRC replaces it. In CQ mode no MOS without it.
 ///
 ///     let leg = qualities[block.ssrc]?.roundTrip.reportArrived(block, at: now)
-///     qualities[rr.ssrc]?.reportReceived(block, legRoundTrip: leg, otherLegRoundTrip: otherSide.lastLegRoundTrip, ...)
+///     qualities[rr.ssrc]?.reportReceived(block, legRoundTrip: leg, now: now, unixMicroseconds: wallClock)
 ///
 /// Per-packet work (`rtpReceived`) is O(1) and allocation-free.
 public struct StreamQuality: Sendable {
@@ -57,6 +61,10 @@ public struct StreamQuality: Sendable {
     /// RTT of this endpoint's leg, from the latest of its report blocks that gave one.
     public private(set) var lastLegRoundTrip: UInt64?
     public private(set) var reportedCumulativeLoss: Int32?
+    /// Round-trip delay from the latest XR VoIP metrics block about this SSRC, ms (0: none).
+    public private(set) var xrRoundTripMilliseconds: UInt16 = 0
+    /// Reports that produced no MOS (CQ without an end-to-end RTT).
+    public private(set) var samplesWithoutMOS = 0
 
     private var lastSample: (rtcp: MonotonicInstant?, relay: MonotonicInstant?) = (nil, nil)
     private var sums = (mos: 0, rtt: UInt64(0), rttLeg: UInt64(0), jitter: UInt64(0), loss: UInt64(0), count: 0)
@@ -99,48 +107,56 @@ public struct StreamQuality: Sendable {
     }
 
     /// A report block sent by this SSRC's endpoint arrived. `legRoundTrip`: this leg's RTT for the block
-    /// (from the reported source's `roundTrip`), `otherLegRoundTrip`: the far leg's latest RTT.
-    /// Returns the sample taken, or nil (CQ without RTT, or within 1 s of the previous one).
+    /// (from the reported source's `roundTrip`; nil if none). Returns the sample taken, or nil when the block
+    /// came within 1 s of the previous one or (CQ) no end-to-end RTT is known yet.
     @discardableResult
-    public mutating func reportReceived(_ block: RTCPReportBlock, legRoundTrip: UInt64?, otherLegRoundTrip: UInt64?,
-                                        now: MonotonicInstant, unixMicroseconds: UInt64) -> QualitySample? {
+    public mutating func reportReceived(_ block: RTCPReportBlock, legRoundTrip: UInt64?, now: MonotonicInstant,
+                                        unixMicroseconds: UInt64) -> QualitySample? {
         reportedCumulativeLoss = block.cumulativeLost
         if let legRoundTrip { lastLegRoundTrip = legRoundTrip }
         let lossPercent = UInt32(block.fractionLost) * 100 / 256
         let jitterMs = JitterEstimator.milliseconds(fromTimestampUnits: block.jitter, clockRate: configuration.clockRate)
-        return takeSample(.rtcpReported, leg: legRoundTrip, otherLeg: otherLegRoundTrip, jitter: jitterMs,
-                          loss: lossPercent, now: now, unixMicroseconds: unixMicroseconds)
-    }
-
-    /// Closes the relay's own reporting interval for this SSRC and turns its fraction lost and jitter into
-    /// a sample, with this leg's latest RTT. Call it when a report about this SSRC is generated or on a timer.
-    @discardableResult
-    public mutating func relayObservedSample(otherLegRoundTrip: UInt64?, now: MonotonicInstant,
-                                             unixMicroseconds: UInt64) -> QualitySample? {
-        guard loss.isValid, lastSampleAllowed(.relayObserved, now: now) else { return nil }
-        let fraction = loss.closeInterval()
-        return takeSample(.relayObserved, leg: lastLegRoundTrip, otherLeg: otherLegRoundTrip,
-                          jitter: jitter.jitterMilliseconds, loss: UInt32(fraction) * 100 / 256, now: now,
+        return takeSample(.rtcpReported, leg: legRoundTrip, jitter: jitterMs, loss: lossPercent, now: now,
                           unixMicroseconds: unixMicroseconds)
     }
 
-    /// The MOS (×10) and round trips a sample would have for these inputs, or nil when CQ lacks the leg RTT.
-    public func mos(legRoundTrip: UInt64?, otherLegRoundTrip: UInt64?, jitterMilliseconds: UInt32,
-                    lossPercent: UInt32) -> (mos: Int, roundTrip: UInt64, leg: UInt64)? {
-        let leg: UInt64
-        let endToEnd: UInt64
+    /// An RTCP XR VoIP metrics block about this SSRC (RFC 3611 §4.7.3, round-trip delay in ms): rtpengine uses it
+    /// as the end-to-end RTT of later samples in this entry. 0 means unavailable.
+    public mutating func voipMetricsReceived(_ metrics: RTCPExtendedReport.VoIPMetrics) {
+        xrRoundTripMilliseconds = metrics.roundTripDelay
+    }
+
+    /// Closes the relay's own reporting interval for this SSRC and turns its fraction lost and jitter into
+    /// a sample, with this endpoint's latest leg RTT. Call it on a timer (it owns the loss interval).
+    @discardableResult
+    public mutating func relayObservedSample(now: MonotonicInstant, unixMicroseconds: UInt64) -> QualitySample? {
+        guard loss.isValid, lastSampleAllowed(.relayObserved, now: now) else { return nil }
+        let fraction = loss.closeInterval()
+        return takeSample(.relayObserved, leg: lastLegRoundTrip, jitter: jitter.jitterMilliseconds,
+                          loss: UInt32(fraction) * 100 / 256, now: now, unixMicroseconds: unixMicroseconds)
+    }
+
+    /// End-to-end RTT for a sample with this leg RTT: leg + far leg once the far leg is known (0 before),
+    /// or the XR round-trip delay when one was reported. µs.
+    public func endToEndRoundTrip(leg: UInt64?) -> UInt64 {
+        if xrRoundTripMilliseconds > 0 { return UInt64(xrRoundTripMilliseconds) * 1000 }
+        guard let far = roundTrip.lastMicroseconds else { return 0 }
+        return RoundTripEstimator.endToEnd(thisLeg: leg ?? 0, otherLeg: far)
+    }
+
+    /// ⌊MOS × 10⌋ for these inputs, or nil in CQ mode without an end-to-end RTT. LQ ignores the RTT.
+    public func mos(endToEndRoundTrip: UInt64, jitterMilliseconds: UInt32, lossPercent: UInt32) -> Int? {
+        let rtt: UInt64
         switch configuration.mode {
-        case .listening:
-            leg = legRoundTrip ?? 0
-            endToEnd = 0
         case .conversational:
-            guard let legRoundTrip else { return nil }
-            leg = legRoundTrip
-            endToEnd = RoundTripEstimator.endToEnd(thisLeg: legRoundTrip, otherLeg: otherLegRoundTrip)
+            guard endToEndRoundTrip > 0 else { return nil }
+            rtt = endToEndRoundTrip
+        case .listening:
+            rtt = 0
         }
-        let value = EModel.mos(configuration.formula, rttMilliseconds: Double(endToEnd) / 1000,
-                               jitterMilliseconds: Double(jitterMilliseconds), lossPercent: Double(lossPercent))
-        return (EModel.storedTenths(value), endToEnd, leg)
+        return EModel.storedTenths(EModel.mos(configuration.formula, rttMilliseconds: Double(rtt) / 1000,
+                                              jitterMilliseconds: Double(jitterMilliseconds),
+                                              lossPercent: Double(lossPercent)))
     }
 
     private func lastSampleAllowed(_ source: QualitySample.Source, now: MonotonicInstant) -> Bool {
@@ -148,16 +164,18 @@ public struct StreamQuality: Sendable {
         return now >= last && now.nanoseconds - last.nanoseconds >= Self.minimumSampleSpacingNanoseconds
     }
 
-    private mutating func takeSample(_ source: QualitySample.Source, leg: UInt64?, otherLeg: UInt64?, jitter: UInt32,
-                                     loss: UInt32, now: MonotonicInstant, unixMicroseconds: UInt64) -> QualitySample? {
-        guard lastSampleAllowed(source, now: now),
-              let result = mos(legRoundTrip: leg, otherLegRoundTrip: otherLeg, jitterMilliseconds: jitter,
-                               lossPercent: loss)
-        else { return nil }
+    private mutating func takeSample(_ source: QualitySample.Source, leg: UInt64?, jitter: UInt32, loss: UInt32,
+                                     now: MonotonicInstant, unixMicroseconds: UInt64) -> QualitySample? {
+        guard lastSampleAllowed(source, now: now) else { return nil }
+        // As rtpengine, a block without MOS still counts for the 1 s rule.
         if source == .rtcpReported { lastSample.rtcp = now } else { lastSample.relay = now }
-        let sample = QualitySample(source: source, mos: result.mos, roundTripTime: result.roundTrip,
-                                   roundTripTimeLeg: result.leg, jitter: jitter, packetLoss: loss,
-                                   reportedAt: unixMicroseconds / 1_000_000)
+        let endToEnd = endToEndRoundTrip(leg: leg)
+        guard let mos = mos(endToEndRoundTrip: endToEnd, jitterMilliseconds: jitter, lossPercent: loss) else {
+            samplesWithoutMOS += 1
+            return nil
+        }
+        let sample = QualitySample(source: source, mos: mos, roundTripTime: endToEnd, roundTripTimeLeg: leg ?? 0,
+                                   jitter: jitter, packetLoss: loss, reportedAt: unixMicroseconds / 1_000_000)
         sums.mos += sample.mos
         sums.rtt &+= sample.roundTripTime
         sums.rttLeg &+= sample.roundTripTimeLeg

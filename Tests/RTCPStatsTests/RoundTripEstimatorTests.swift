@@ -3,7 +3,7 @@ import RTPWire
 @testable import RTCPStats
 
 @Suite struct RoundTripEstimatorTests {
-    static func at(_ seconds: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: UInt64(seconds * 1e9)) }
+    static func at(_ seconds: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: UInt64((seconds * 1e9).rounded())) }
 
     @Test func roundTripIsArrivalMinusSRMinusDLSR() {
         var rtt = RoundTripEstimator()
@@ -26,14 +26,16 @@ import RTPWire
         #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 65_536, at: Self.at(10.5)) == nil)
         // Exactly zero.
         #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 32_768, at: Self.at(10.5)) == nil)
-        // More than 10 s.
-        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 0, at: Self.at(20.001)) == nil)
-        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 0, at: Self.at(20)) == 10_000_000)
+        // More than 10 s (DLSR 1/65536 s = 15 µs).
+        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 1, at: MonotonicInstant(nanoseconds: 20_000_016_000)) == nil)
+        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 1, at: MonotonicInstant(nanoseconds: 20_000_015_000)) == 10_000_000)
+        // DLSR 0 is ignored, as rtpengine does.
+        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 0, at: Self.at(11)) == nil)
         // No SR yet (LSR 0) and an SR never seen.
-        #expect(rtt.reportArrived(lastSenderReport: 0, delaySinceLastSenderReport: 0, at: Self.at(11)) == nil)
-        #expect(rtt.reportArrived(lastSenderReport: 0xBBBB_0000, delaySinceLastSenderReport: 0, at: Self.at(11)) == nil)
+        #expect(rtt.reportArrived(lastSenderReport: 0, delaySinceLastSenderReport: 1, at: Self.at(11)) == nil)
+        #expect(rtt.reportArrived(lastSenderReport: 0xBBBB_0000, delaySinceLastSenderReport: 1, at: Self.at(11)) == nil)
         // An arrival before the SR was seen (clock misuse) is not a huge unsigned RTT.
-        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 0, at: Self.at(9)) == nil)
+        #expect(rtt.reportArrived(lastSenderReport: 0xAAAA_0000, delaySinceLastSenderReport: 1, at: Self.at(9)) == nil)
         #expect(rtt.lastMicroseconds == 10_000_000)
     }
 
@@ -41,11 +43,11 @@ import RTPWire
         var rtt = RoundTripEstimator()
         for i in 0..<12 { rtt.senderReportSeen(ntpMiddle: UInt32(1000 + i), at: Self.at(Double(i))) }
         for i in 0..<4 {
-            #expect(rtt.reportArrived(lastSenderReport: UInt32(1000 + i), delaySinceLastSenderReport: 0, at: Self.at(12)) == nil)
+            #expect(rtt.reportArrived(lastSenderReport: UInt32(1000 + i), delaySinceLastSenderReport: 1, at: Self.at(12)) == nil)
         }
         for i in 4..<12 {
-            #expect(rtt.reportArrived(lastSenderReport: UInt32(1000 + i), delaySinceLastSenderReport: 0, at: Self.at(12))
-                == UInt64(12 - i) * 1_000_000)
+            #expect(rtt.reportArrived(lastSenderReport: UInt32(1000 + i), delaySinceLastSenderReport: 1, at: Self.at(12))
+                == UInt64(12 - i) * 1_000_000 - 15)
         }
     }
 
