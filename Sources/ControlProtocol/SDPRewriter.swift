@@ -107,7 +107,8 @@ public enum SDPRewriter {
         // the recipient must not send anyway, and old phones recognise hold only by the address.
         let held = section.effectiveConnection(session: session)?.isZeroAddress == true
         let address = held ? SDPAddressText.zeroAddress(family) : local.advertisedAddress
-        var output = SDPMedia(type: section.type, port: local.rtpPort, proto: proto, formats: section.formats,
+        let formats = plan.codecs.map { $0.formats.map { String($0.payloadType) } } ?? section.formats
+        var output = SDPMedia(type: section.type, port: local.rtpPort, proto: proto, formats: formats,
                               connection: SDPConnection(addressType: family, address: address),
                               otherLines: section.otherLines.filter { $0.type == "i" || $0.type == "b" })
         let isRTP = section.isRTP
@@ -130,7 +131,9 @@ public enum SDPRewriter {
         // 2. a=mid.
         output.attributes += section.attributes.filter { $0.name == "mid" }
         // 3. Codecs, each with its parameters and feedback. Attributes for payload types not in m= go.
-        if isRTP {
+        if isRTP, let codecs = plan.codecs {
+            output.attributes += codecs.formats.flatMap(\.attributes)
+        } else if isRTP {
             var seen = Set<UInt8>()
             for type in section.payloadTypes where seen.insert(type).inserted {
                 let mine = section.attributes.filter { $0.payloadType == type }
@@ -160,7 +163,11 @@ public enum SDPRewriter {
             output.attributes += plan.crypto.map(\.attribute)
         }
         // 7. ptime last, as rtpengine prints it.
-        output.attributes += section.attributes.filter { $0.name == "ptime" }
+        if let ptime = plan.codecs?.ptime {
+            output.attributes.append(SDPAttribute(name: "ptime", value: "\(ptime)"))
+        } else {
+            output.attributes += section.attributes.filter { $0.name == "ptime" }
+        }
         return output
     }
 }
