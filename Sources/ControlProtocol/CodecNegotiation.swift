@@ -65,6 +65,12 @@ public enum CodecNegotiation {
             guard let entry = TranscodableCodecs.entry(for: spec) else { continue }
             let probe = CodecFormat(payloadType: 0, encoding: encoding(entry.name, entry.clockRate, entry.channels))
             if (kept + added).contains(where: { $0.isSameCodec(as: probe) }) { continue }
+            if let own = original.first(where: { $0.isSameCodec(as: probe) }) {
+                // Stripped or ignored, then asked for: it comes back with the offerer's own type and fmtp.
+                added.append(own)
+                if let bitrate = spec.bitrate { bitrates[own.payloadType] = bitrate }
+                continue
+            }
             guard let type = nextType(preferring: entry.staticType) else { break }
             var format = probe
             format.payloadType = type

@@ -8,6 +8,10 @@ import RTPWire
 /// attributes the relay does not own, in input order; `a=mid`; per payload type `a=rtpmap`,
 /// `a=fmtp`, `a=rtcp-fb`; the direction; `a=rtcp`; `a=rtcp-mux`; the relay's `a=crypto`; `a=ptime`.
 ///
+/// With negotiated codecs (`SDPMediaPlan.codecs`, from CodecNegotiation) the m= payload list, its
+/// rtpmap/fmtp/rtcp-fb lines and `a=ptime` come from the plan instead of the sender; without, the
+/// sender's are copied as they were.
+///
 /// Session level keeps `i= u= e= p= b=`, media level `i= b=`; `k=` (RFC 4566 deprecates it) and
 /// unknown line types are not passed on.
 ///

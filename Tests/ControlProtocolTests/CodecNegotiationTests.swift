@@ -96,6 +96,63 @@ import RTPWire
                                                   "telephone-event/48000", "telephone-event/8000"])
     }
 
+    @Test func aStrippedCodecAskedForAgainComesBackWithItsOwnType() throws {
+        let session = try SDPSession(parsing: SDPFixture.text("codec-multi-offer.sdp"))
+        let offer = CodecNegotiation.offer(CodecFormat.formats(of: session.media[0]),
+                                           options: NGCodecOptions(strip: ["PCMA"], transcode: ["PCMA"]),
+                                           ptime: nil, offererPtime: 20)
+        // Same set as offered, so the offerer's order stands (as for `mask` + `transcode` of one codec).
+        #expect(offer.sent.map(\.payloadType) == [0, 8, 18, 9, 101])
+        // Stripped means unusable on the offerer's leg: a callee choosing PCMA is transcoded to PCMU.
+        let pcma = CodecFormat(payloadType: 8, encoding: "PCMA/8000")
+        let answered = try #require(CodecNegotiation.answer(offer, answerer: [pcma], answererPtime: nil))
+        #expect(answered.plan.transcode && answered.plan.offerer.codec.payloadType == 0)
+        #expect(answered.formats.map(\.payloadType) == [0])
+    }
+
+    @Test func answererMayRenumberTheAddedCodec() throws {
+        let session = try SDPSession(parsing: SDPFixture.text("codec-pcmu-dtmf-offer.sdp"))
+        let offer = CodecNegotiation.offer(CodecFormat.formats(of: session.media[0]),
+                                           options: NGCodecOptions(transcode: ["opus/48000/2/24000"], mask: ["PCMU"]),
+                                           ptime: nil, offererPtime: nil)
+        #expect(offer.sent.map(\.payloadType) == [96, 97])
+        let answer = [CodecFormat(payloadType: 111, encoding: "OPUS/48000/2"),
+                      CodecFormat(payloadType: 110, encoding: "telephone-event/48000")]
+        let result = try #require(CodecNegotiation.answer(offer, answerer: answer, answererPtime: 40))
+        #expect(result.plan.answerer.codec.payloadType == 111 && result.plan.answerer.dtmf?.payloadType == 110)
+        #expect(result.plan.answerer.ptime == 40 && result.plan.offerer.ptime == 20 && result.plan.repacketize)
+        // The bitrate belongs to the added type (96), not the number the answerer used.
+        #expect(offer.bitrates == [96: 24000] && result.plan.answerer.bitrate == nil)
+        #expect(result.formats.map(\.payloadType) == [0, 101])
+    }
+
+    @Test func answerWithNothingUsableFallsBackToPassThrough() throws {
+        let session = try SDPSession(parsing: SDPFixture.text("codec-pcmu-dtmf-offer.sdp"))
+        let offer = CodecNegotiation.offer(CodecFormat.formats(of: session.media[0]),
+                                           options: NGCodecOptions(transcode: ["opus"]), ptime: nil, offererPtime: nil)
+        #expect(CodecNegotiation.answer(offer, answerer: [], answererPtime: nil) == nil)
+        #expect(CodecNegotiation.answer(offer, answerer: [CodecFormat(payloadType: 101, encoding: "telephone-event/8000")],
+                                        answererPtime: nil) == nil)
+        // G722 is neither the caller's nor transcodable: nothing to plan.
+        #expect(CodecNegotiation.answer(offer, answerer: [CodecFormat(payloadType: 9, encoding: "G722/8000")],
+                                        answererPtime: nil) == nil)
+    }
+
+    /// Garbage in the codec dictionary and an absurd ptime: the offer still succeeds, unchanged.
+    @Test func hostileCodecOptionsAreIgnoredNotFatal() throws {
+        let h = Harness()
+        let input = try SDPFixture.text("codec-multi-offer.sdp")
+        let plain = try reply(try Harness().offer(from: "tagA", sdp: input))
+        let extra: BencodeDictionary = [
+            "codec": .dictionary(["transcode": ["", "opus/x", "300", "/", "AMR-WB/16000/1/99999999999999"],
+                                  "strip": "not-a-list", "mask": ["9999"], "bogus": ["PCMA"]]),
+            "ptime": -5]
+        let out = try reply(try h.offer(from: "tagA", sdp: input, extra: extra))
+        #expect(try codecLines(out) == (try codecLines(plain)))
+        let big = try reply(try Harness().offer(from: "tagA", sdp: input, extra: ["ptime": 1_000_000_000_000]))
+        #expect(try codecLines(big) == (try codecLines(plain)))
+    }
+
     @Test func strippingEverythingLeavesTheOfferAlone() throws {
         let h = Harness()
         let input = try SDPFixture.text("codec-multi-offer.sdp")
