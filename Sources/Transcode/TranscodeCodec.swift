@@ -90,13 +90,19 @@ public enum TranscodeCodec {
         }
     }
 
+    /// Encodes one output packet; `opusFrameSamples` splits an Opus packet into frames of that length.
     @inline(__always)
-    func encode(_ pcm: UnsafeBufferPointer<Int16>, into out: UnsafeMutableRawBufferPointer) throws(AudioCodecError) -> Int {
+    func encode(_ pcm: UnsafeBufferPointer<Int16>, into out: UnsafeMutableRawBufferPointer, opusFrameSamples: Int) throws(AudioCodecError) -> Int {
         switch self {
         case .g711(let c): try c.encode(pcm, into: out)
         case .g729(let c): try c.encode(pcm, into: out)
-        case .opus(let c): try c.encode(pcm, into: out)
+        case .opus(let c): try c.encode(pcm, framesOf: opusFrameSamples, into: out)
         }
+    }
+
+    /// A new source started: drop decoder history where the library allows it (libopus; bcg729 has no reset).
+    func resetDecoder() {
+        if case .opus(let c) = self { c.resetDecoder() }
     }
 
     /// PCM rate of this codec instance.

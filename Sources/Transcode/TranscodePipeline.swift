@@ -51,6 +51,8 @@ public final class TranscodePipeline {
     private let decoder: TranscodeCodec?
     private let encoder: TranscodeCodec?
     private let inputIsOpus: Bool
+    /// Opus frame length inside one output packet (the whole packet unless ptime is 30 or 50 ms).
+    private let opusFrameSamples: Int
     private let inputIsG729: Bool
     private let pcm: Repacketizer<Int16>?
     private let bytes: Repacketizer<UInt8>?
@@ -101,10 +103,11 @@ public final class TranscodePipeline {
         case .g729:
             guard (10...120).contains(ptime), ptime % 10 == 0 else { throw .unsupportedPtime(codec: output.encodingName, milliseconds: ptime) }
         case .opus:
-            // One Opus frame per packet; 30 ms would need two frames in one packet (RFC 6716 §3.2).
-            guard [10, 20, 40, 60].contains(ptime) else { throw .unsupportedPtime(codec: output.encodingName, milliseconds: ptime) }
+            // 10/20/40/60 ms are single Opus frames; 30 and 50 ms are packets of 10 ms frames (RFC 6716 §3.2).
+            guard [10, 20, 30, 40, 50, 60].contains(ptime) else { throw .unsupportedPtime(codec: output.encodingName, milliseconds: ptime) }
         }
         let frameSamples = rate * ptime / 1000
+        opusFrameSamples = ptime == 30 || ptime == 50 ? rate / 100 : frameSamples
         inputTicksPerSample = input.clockRate / rate
         outputTicksPerSample = output.clockRate / rate
         maxConcealmentSamples = rate * max(0, options.maxConcealmentMilliseconds) / 1000
@@ -147,7 +150,11 @@ public final class TranscodePipeline {
                 return try TranscodeCodec(descriptor, pcmRate: rate, options: codecOptions)
             }
             self.decoder = try make(decoder, input)
-            self.encoder = try make(encoder, output)
+            let encoderCodec = try make(encoder, output)
+            if case .opus(let opus) = encoderCodec, opusFrameSamples < frameSamples {
+                do { try opus.enableMultiframePackets(maxFrames: frameSamples / opusFrameSamples) } catch { throw .codec(error) }
+            }
+            self.encoder = encoderCodec
             pcm = Repacketizer(frameSamples: frameSamples, maxAppend: maxAppend)
             bytes = nil
         }
@@ -247,6 +254,8 @@ public final class TranscodePipeline {
             restamper.skip(ticks: UInt32(truncatingIfNeeded: samples &* outputTicksPerSample))
         }
         restamper.markTalkSpurt()
+        // Another source (or a restarted one): concealment must not extrapolate what came before.
+        decoder?.resetDecoder()
         inputSSRC = view.ssrc
         expectedTimestamp = view.timestamp
     }
@@ -386,7 +395,7 @@ public final class TranscodePipeline {
         guard let encoder, let pcm else { return }
         while pcm.hasFrame {
             let n: Int
-            do { n = try encoder.encode(pcm.frame, into: payloadArea) } catch {
+            do { n = try encoder.encode(pcm.frame, into: payloadArea, opusFrameSamples: opusFrameSamples) } catch {
                 counters.codecErrors &+= 1
                 n = 0
             }

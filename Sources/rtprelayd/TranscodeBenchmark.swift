@@ -183,6 +183,9 @@ final class PacketTrain {
         storage = .allocate(byteCount: stride * packets, alignment: 8)
         lengths = Array(repeating: 0, count: packets)
         var frame = [Int16](repeating: 0, count: samples)
+        // Opus has no 30 or 50 ms frame: such packets carry 10 ms frames, as the pipeline sends them.
+        let opusFrame = descriptor.ptime == 30 || descriptor.ptime == 50 ? pcmRate / 100 : samples
+        if case .opus(let opus) = codec, opusFrame < samples { try opus.enableMultiframePackets(maxFrames: samples / opusFrame) }
         var position = 0
         for p in 0..<packets {
             for i in 0..<samples {
@@ -195,7 +198,7 @@ final class PacketTrain {
                       timestamp: UInt32(truncatingIfNeeded: p) &* ticks, ssrc: ssrc).write(into: &header)
             slot.copyBytes(from: header)
             let n = try frame.withUnsafeBufferPointer { pcm in
-                try codec.encodeForBenchmark(pcm, into: UnsafeMutableRawBufferPointer(rebasing: slot[header.count...]))
+                try codec.encodeForBenchmark(pcm, opusFrameSamples: opusFrame, into: UnsafeMutableRawBufferPointer(rebasing: slot[header.count...]))
             }
             lengths[p] = header.count + n
         }
@@ -209,12 +212,12 @@ final class PacketTrain {
 }
 
 extension TranscodeCodec {
-    /// Encodes a packet's worth of PCM (for Opus one frame of 10, 20, 40 or 60 ms).
-    func encodeForBenchmark(_ pcm: UnsafeBufferPointer<Int16>, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// Encodes a packet's worth of PCM, as a phone on that leg would send it.
+    func encodeForBenchmark(_ pcm: UnsafeBufferPointer<Int16>, opusFrameSamples: Int, into out: UnsafeMutableRawBufferPointer) throws -> Int {
         switch self {
         case .g711(let c): try c.encode(pcm, into: out)
         case .g729(let c): try c.encode(pcm, into: out)
-        case .opus(let c): try c.encode(pcm, into: out)
+        case .opus(let c): try c.encode(pcm, framesOf: opusFrameSamples, into: out)
         }
     }
 }

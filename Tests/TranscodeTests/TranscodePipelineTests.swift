@@ -160,9 +160,29 @@ func expectContinuous(_ out: [(header: RTPHeader, payload: [UInt8])], ssrc: UInt
         let out = try run(pipeline, Self.pcmuStream())
         #expect(out.count == 50)
         expectContinuous(out, ssrc: 5, payloadType: 96, ticks: 1920)
-        #expect(throws: TranscodeError.unsupportedPtime(codec: "opus", milliseconds: 30)) {
-            try TranscodePipeline(input: .pcmu(), output: .opus(ptime: 30), outputSSRC: 5)
+        #expect(throws: TranscodeError.unsupportedPtime(codec: "opus", milliseconds: 25)) {
+            try TranscodePipeline(input: .pcmu(), output: .opus(ptime: 25), outputSSRC: 5)
         }
+    }
+
+    @Test func opusThirtyMillisecondPacketsCarryThreeFramesAndDecodeBack() throws {
+        let pcm = TestSignal.speechLike(rate: 8000, seconds: 2.4)
+        let toOpus = try TranscodePipeline(input: .pcmu(), output: .opus(ptime: 30), outputSSRC: 6)
+        let opus = try run(toOpus, Self.pcmuStream(pcm))
+        #expect(opus.count == 80)
+        expectContinuous(opus, ssrc: 6, payloadType: 96, ticks: 1440)
+        // TOC code 3 (arbitrary frame count), three frames, 30 ms at 48 kHz.
+        #expect(opus.allSatisfy { p in p.payload[0] & 0x03 == 3 && p.payload[1] & 0x3F == 3 })
+        #expect(opus.allSatisfy { p in p.payload.withUnsafeBytes { OpusCodec.packetSampleCount($0, sampleRate: 48000) } == 1440 })
+
+        let back = try TranscodePipeline(input: .opus(ptime: 30), output: .pcmu(), outputSSRC: 7)
+        let pcmu = try run(back, restream(opus, ptime: 30))
+        #expect(pcmu.count == 120)
+        expectContinuous(pcmu, ssrc: 7, payloadType: 0, ticks: 160)
+        let decoded = pcmuDecode(pcmu.map(\.payload))
+        let best = TestSignal.alignedCorrelation(reference: pcm, output: decoded + [Int16](repeating: 0, count: 400), maxLag: 400, skip: 800)
+        #expect(best.correlation > 0.8, "\(best)")
+        #expect(back.counters.corruptPayloads == 0 && back.counters.lostPackets == 0)
     }
 
     @Test func lostPacketIsConcealedAndOutputStaysContinuous() throws {
@@ -370,7 +390,7 @@ func expectContinuous(_ out: [(header: RTPHeader, payload: [UInt8])], ssrc: UInt
         var buffer = [UInt8](repeating: 0, count: 1500)
         for f in 0..<20 {
             let n = try clean[(f * 160)..<((f + 1) * 160)].withUnsafeBufferPointer { src in
-                try buffer.withUnsafeMutableBytes { try encoder.encode(src, into: $0) }
+                try buffer.withUnsafeMutableBytes { try encoder.encode(src, into: $0, opusFrameSamples: 160) }
             }
             seq &+= 1
             ts &+= tick
