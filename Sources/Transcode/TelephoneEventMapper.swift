@@ -29,9 +29,4 @@ struct TelephoneEventMapper {
         }
         return payload.count
     }
-
-    /// An input-clock timestamp difference in output-clock ticks (wrapping).
-    func scale(_ inputTicks: Int32) -> UInt32 {
-        UInt32(truncatingIfNeeded: Int64(inputTicks) * Int64(outputClock) / Int64(inputClock))
-    }
 }

@@ -114,6 +114,9 @@ public final class TranscodePipeline {
         // 120 ms: the longest Opus packet, and the chunk size used for long G.711/G.729 payloads.
         maxAppend = rate * 120 / 1000
 
+        // Swift builds global tables lazily, with a heap allocation on first use: touch them here so the
+        // first packet does not allocate (measured with bench/pipeline-allocations.sh).
+        _ = G711.uLawToLinear.count + G711.aLawToLinear.count + G711.uLawFromLinear14.count + G711.aLawFromLinear13.count
         byteMap = .allocate(capacity: 256)
         switch (inKind, outKind) {
         case (.pcmu, .pcma): for i in 0..<256 { byteMap[i] = G711.uLawToALaw[i] }

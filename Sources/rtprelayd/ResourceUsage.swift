@@ -31,14 +31,15 @@ enum ResourceUsage {
     }
 }
 
-/// Counts heap allocations when bench/malloc-probe.c is preloaded (LD_PRELOAD): it wraps malloc and
-/// friends and exports `rtprelay_malloc_probe_count`. Without it, counts are unknown (nil).
+/// Counts heap allocations when bench/MallocCount.c is preloaded as a shared object (LD_PRELOAD, see
+/// bench/transcode-capacity.sh): it wraps malloc and friends and exports `malloc_count`. Without it,
+/// counts are unknown (nil).
 enum MallocProbe {
-    private typealias Counter = @convention(c) () -> UInt64
+    private typealias Counter = @convention(c) () -> UInt
 
     static func count() -> UInt64? {
         // RTLD_DEFAULT is the null handle on glibc: search every loaded object.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "rtprelay_malloc_probe_count") else { return nil }
-        return unsafeBitCast(symbol, to: Counter.self)()
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_count") else { return nil }
+        return UInt64(unsafeBitCast(symbol, to: Counter.self)())
     }
 }

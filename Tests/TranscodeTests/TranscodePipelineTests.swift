@@ -331,6 +331,27 @@ func expectContinuous(_ out: [(header: RTPHeader, payload: [UInt8])], ssrc: UInt
         }
     }
 
+    @Test func corruptOpusAndG729PayloadsAreConcealedInPlace() throws {
+        // One Opus packet replaced by a code-3 TOC without its frame-count byte (invalid), one G.729 packet
+        // cut to 15 bytes: each still yields its 20 ms (concealed), counted, and the streams go on unchanged.
+        let opus = try run(TranscodePipeline(input: .pcmu(), output: .opus(), outputSSRC: 1), Self.pcmuStream())
+        var opusIn = restream(opus, ptime: 20)
+        opusIn.packets[30] = Array(opusIn.packets[30][0..<12]) + [0x03]
+        let fromOpus = try TranscodePipeline(input: .opus(), output: .pcmu(), outputSSRC: 2)
+        let pcmu = try run(fromOpus, opusIn)
+        #expect(pcmu.count == 100 && fromOpus.counters.corruptPayloads == 1 && fromOpus.counters.lostPackets == 0)
+        expectContinuous(pcmu, ssrc: 2, payloadType: 0, ticks: 160)
+
+        let g729 = try run(TranscodePipeline(input: .pcmu(), output: .g729(), outputSSRC: 3), Self.pcmuStream())
+        var g729In = restream(g729, ptime: 20)
+        g729In.packets[30] = Array(g729In.packets[30][0..<(12 + 15)])
+        let fromG729 = try TranscodePipeline(input: .g729(), output: .pcma(), outputSSRC: 4)
+        let pcma = try run(fromG729, g729In)
+        #expect(pcma.count == 100 && fromG729.counters.corruptPayloads == 1)
+        expectContinuous(pcma, ssrc: 4, payloadType: 8, ticks: 160)
+        #expect(pcma.allSatisfy { $0.payload.count == 160 })
+    }
+
     /// Hostile input: broken headers, wrong payload types, corrupt payloads, sequence and timestamp jumps.
     /// Nothing crashes, everything is counted, the output stays one valid stream, and clean input afterwards
     /// comes through.
