@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "RTPRelay", dependencies: ["RTPWire", "RTCPStats", "Transcode", "CShim", "CSRTP2", "CLibURing"]),
         .target(name: "ControlProtocol", dependencies: ["RTPWire", "RTCPStats"]),
         .executableTarget(name: "rtprelayd", dependencies: [
-            "ControlProtocol", "RTPRelay", "RTPWire",
+            "ControlProtocol", "RTPRelay", "RTPWire", "Transcode",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-swiftc -O -parse-as-library -module-name CodecCost -I Sources/COpus -I Sources/CBcg729 \
+# Transcode imports RTPWire (codec descriptors, instants): build it as its own module first.
+swiftc -O -wmo -parse-as-library -module-name RTPWire -emit-module -emit-module-path "$out/RTPWire.swiftmodule" \
+    -emit-library -static Sources/RTPWire/*.swift -o "$out/libRTPWire.a"
+swiftc -O -parse-as-library -module-name CodecCost -I "$out" -L "$out" -lRTPWire -I Sources/COpus -I Sources/CBcg729 \
     Sources/Transcode/*.swift bench/CodecCost.swift -lopus -lbcg729 -o "$out/codec-cost"
 "$out/codec-cost"

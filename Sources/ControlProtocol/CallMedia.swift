@@ -16,6 +16,13 @@ public struct CallMedia: Sendable, Hashable {
     public internal(set) var plan: StreamPlan?
     /// SDES keys of this leg (empty when the leg runs plain RTP).
     public internal(set) var sdes = SDESLegState()
+    /// What the relay offered and may transcode (ng `codec`/`ptime`), on the offerer's media until
+    /// the answer; nil when the offer carried no codec options.
+    public internal(set) var codecOffer: CodecOffer?
+    /// The negotiated codecs of this media once answered (same value on both parties' media).
+    public internal(set) var codecPlan: CodecPlan?
+    /// This party's leg of `codecPlan`.
+    public internal(set) var codecLeg: CodecLeg?
 
     init(index: Int, type: String, transportProtocol: String) {
         self.index = index

@@ -380,6 +380,38 @@ public final class CallRegistry {
         calls[callID]?.monologues[party]?.sentSessionName = sessionName
     }
 
+    // MARK: Codec negotiation (CodecNegotiation: the handler negotiates, the registry keeps the result)
+
+    /// Remembers what was offered for media `i` of `offerer`; a new offer forgets the previous plan
+    /// on both sides until its answer.
+    public func recordCodecOffer(callID: String, offerer: MonologueID, recipient: MonologueID, media i: Int,
+                                 offer: CodecOffer?) {
+        guard var call = calls[callID] else { return }
+        for party in [offerer, recipient] where call.monologues[party]?.medias.indices.contains(i) == true {
+            call.monologues[party]?.medias[i].codecPlan = nil
+            call.monologues[party]?.medias[i].codecLeg = nil
+        }
+        if call.monologues[offerer]?.medias.indices.contains(i) == true {
+            call.monologues[offerer]?.medias[i].codecOffer = offer
+        }
+        calls[callID] = call
+    }
+
+    /// Stores the plan of media `i` on both parties, each with its own leg (nil clears it).
+    public func recordCodecPlan(callID: String, offerer: MonologueID, answerer: MonologueID, media i: Int,
+                                plan: CodecPlan?) {
+        guard var call = calls[callID] else { return }
+        if call.monologues[offerer]?.medias.indices.contains(i) == true {
+            call.monologues[offerer]?.medias[i].codecPlan = plan
+            call.monologues[offerer]?.medias[i].codecLeg = plan?.offerer
+        }
+        if call.monologues[answerer]?.medias.indices.contains(i) == true {
+            call.monologues[answerer]?.medias[i].codecPlan = plan
+            call.monologues[answerer]?.medias[i].codecLeg = plan?.answerer
+        }
+        calls[callID] = call
+    }
+
     // MARK: Delete
 
     /// Whether `delete` would find something (so the engine can render final stats first).

@@ -30,8 +30,10 @@ struct OfferAnswerHandler {
         } catch {
             throw OfferAnswerHandler.ngError(error)
         }
+        // Codec negotiation (§8.3) only when the request asks for it: otherwise the codecs pass as they came.
+        let codecs = negotiateOffer(session, request: request, result: result)
         return try rewrite(session, result: result, egress: egress, request: request, options: options,
-                           isOffer: true, now: now)
+                           isOffer: true, codecs: codecs, now: now)
     }
 
     func answer(_ request: NGRequest, now: MonotonicInstant) throws(NGError) -> BencodeDictionary {
@@ -61,8 +63,9 @@ struct OfferAnswerHandler {
             egress.append(RTCPMuxPolicy.decide(options: request.rtcpMux, sdpHasMux: media.offersRTCPMux, isOffer: false,
                                                offererMuxAccepted: offererMux, egressWasRequired: required).egress)
         }
+        let codecs = negotiateAnswer(session, result: result)
         return try rewrite(session, result: result, egress: egress, request: request, options: options,
-                           isOffer: false, now: now)
+                           isOffer: false, codecs: codecs, now: now)
     }
 
     /// §3 in rtpengine's order: SDP, call-id, from-tag, (answer) to-tag, then the SDP must parse.
@@ -159,7 +162,7 @@ struct OfferAnswerHandler {
 
     private func rewrite(_ session: SDPSession, result: OfferAnswerResult, egress: [RTCPMuxOutput],
                          request: NGRequest, options: SDPRewriteOptions, isOffer: Bool,
-                         now: MonotonicInstant) throws(NGError) -> BencodeDictionary {
+                         codecs: [SDPCodecOutput?] = [], now: MonotonicInstant) throws(NGError) -> BencodeDictionary {
         var options = options
         let recipient = registry.call(result.callID)?.monologues[result.recipient]
         options.previousOrigin = recipient?.sentOrigin.flatMap { try? SDPOrigin(parsing: Substring($0)) }
@@ -176,7 +179,8 @@ struct OfferAnswerHandler {
                 // Offer: every line the relay offers; answer: the one line it accepted from the offerer.
                 crypto = isOffer ? media.sdes.offered : (media.sdes.local.map { [$0] } ?? [])
             }
-            return SDPMediaPlan(local: pair.0, rtcpMux: pair.1, transportProtocol: proto, crypto: crypto)
+            return SDPMediaPlan(local: pair.0, rtcpMux: pair.1, transportProtocol: proto, crypto: crypto,
+                                codecs: codecs.indices.contains(i) ? codecs[i] : nil)
         }
         let output: SDPSession
         do throws(SDPError) {

@@ -11,9 +11,12 @@ public struct SDPMediaPlan: Sendable, Equatable {
     /// The relay's own `a=crypto` lines for the recipient. The sender's `a=crypto` lines are never
     /// passed on: the relay terminates SRTP on each leg with its own keys.
     public var crypto: [SDESCrypto]
+    /// The negotiated codec list (ng `codec`/`ptime`, CodecNegotiation); nil copies the sender's.
+    public var codecs: SDPCodecOutput?
 
     public init(local: AllocatedStream?, rtcpMux: RTCPMuxOutput = .none, transportProtocol: String? = nil,
-                crypto: [SDESCrypto] = []) {
+                crypto: [SDESCrypto] = [], codecs: SDPCodecOutput? = nil) {
+        self.codecs = codecs
         self.local = local
         self.rtcpMux = rtcpMux
         self.transportProtocol = transportProtocol

@@ -8,6 +8,10 @@ import RTPWire
 /// attributes the relay does not own, in input order; `a=mid`; per payload type `a=rtpmap`,
 /// `a=fmtp`, `a=rtcp-fb`; the direction; `a=rtcp`; `a=rtcp-mux`; the relay's `a=crypto`; `a=ptime`.
 ///
+/// With negotiated codecs (`SDPMediaPlan.codecs`, from CodecNegotiation) the m= payload list, its
+/// rtpmap/fmtp/rtcp-fb lines and `a=ptime` come from the plan instead of the sender; without, the
+/// sender's are copied as they were.
+///
 /// Session level keeps `i= u= e= p= b=`, media level `i= b=`; `k=` (RFC 4566 deprecates it) and
 /// unknown line types are not passed on.
 ///
@@ -107,7 +111,8 @@ public enum SDPRewriter {
         // the recipient must not send anyway, and old phones recognise hold only by the address.
         let held = section.effectiveConnection(session: session)?.isZeroAddress == true
         let address = held ? SDPAddressText.zeroAddress(family) : local.advertisedAddress
-        var output = SDPMedia(type: section.type, port: local.rtpPort, proto: proto, formats: section.formats,
+        let formats = plan.codecs.map { $0.formats.map { String($0.payloadType) } } ?? section.formats
+        var output = SDPMedia(type: section.type, port: local.rtpPort, proto: proto, formats: formats,
                               connection: SDPConnection(addressType: family, address: address),
                               otherLines: section.otherLines.filter { $0.type == "i" || $0.type == "b" })
         let isRTP = section.isRTP
@@ -130,7 +135,9 @@ public enum SDPRewriter {
         // 2. a=mid.
         output.attributes += section.attributes.filter { $0.name == "mid" }
         // 3. Codecs, each with its parameters and feedback. Attributes for payload types not in m= go.
-        if isRTP {
+        if isRTP, let codecs = plan.codecs {
+            output.attributes += codecs.formats.flatMap(\.attributes)
+        } else if isRTP {
             var seen = Set<UInt8>()
             for type in section.payloadTypes where seen.insert(type).inserted {
                 let mine = section.attributes.filter { $0.payloadType == type }
@@ -160,7 +167,11 @@ public enum SDPRewriter {
             output.attributes += plan.crypto.map(\.attribute)
         }
         // 7. ptime last, as rtpengine prints it.
-        output.attributes += section.attributes.filter { $0.name == "ptime" }
+        if let ptime = plan.codecs?.ptime {
+            output.attributes.append(SDPAttribute(name: "ptime", value: "\(ptime)"))
+        } else {
+            output.attributes += section.attributes.filter { $0.name == "ptime" }
+        }
         return output
     }
 }

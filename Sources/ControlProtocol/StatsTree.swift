@@ -72,7 +72,12 @@ struct StatsTree {
         tree.set("index", .integer(Int64(media.index)))
         tree.set("type", .text(media.type))
         tree.set("protocol", .text(media.transportProtocol))
-        if let codec = media.declared?.codec { tree.set("codec", .text(codec)) }
+        // The negotiated codec of this leg when the relay negotiated one, else the party's first.
+        if let leg = media.codecLeg {
+            tree.set("codec", .text(leg.codec.displayName))
+        } else if let codec = media.declared?.codec {
+            tree.set("codec", .text(codec))
+        }
         var flags: [String] = []
         if let declared = media.declared {
             flags.append("initialized")
@@ -82,6 +87,7 @@ struct StatsTree {
         }
         if party.policy.asymmetric { flags.append("asymmetric") }
         if media.sdes.isActive { flags.append("SDES") }
+        if media.codecPlan?.transcode == true { flags.append("transcoding") }
         tree.set("flags", .list(flags.map { .text($0) }))
 
         var streams: [BencodeValue] = []

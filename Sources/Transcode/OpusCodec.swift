@@ -49,6 +49,13 @@ public final class OpusCodec: AudioCodec, @unchecked Sendable {
     private let decoder: OpaquePointer
     /// Longest packet Opus can carry (120 ms), in samples; bounds what one decode may write.
     private let maxPacketSamples: Int
+    /// Set up by `enableMultiframePackets`: joins several encoded frames into one packet (RFC 6716 §3.2).
+    private var repacketizer: OpaquePointer?
+    /// One slot of `maxFrameBytes` per frame of a multi-frame packet, kept until the packet is written.
+    private var frameScratch: UnsafeMutablePointer<UInt8>?
+    private var multiframeCapacity = 0
+    /// Largest Opus frame (RFC 6716 §3.4, R2).
+    private static let maxFrameBytes = 1275
     // Every `baseAddress!` below follows a check that the buffer holds at least one sample, and a
     // non-empty buffer pointer always has a base address.
 
@@ -90,6 +97,8 @@ public final class OpusCodec: AudioCodec, @unchecked Sendable {
     deinit {
         opus_encoder_destroy(encoder)
         opus_decoder_destroy(decoder)
+        if let repacketizer { opus_repacketizer_destroy(repacketizer) }
+        frameScratch?.deallocate()
     }
 
     /// Decodes one packet of any Opus duration (up to 120 ms). Empty or undecodable payloads give one
@@ -150,5 +159,68 @@ public final class OpusCodec: AudioCodec, @unchecked Sendable {
             throw .library(code: written)
         }
         return Int(written)
+    }
+}
+
+extension OpusCodec {
+    /// Allocates what `encode(_:framesOf:into:)` needs for packets of up to `maxFrames` frames, once, at
+    /// negotiation time (a 30 ms ptime is three 10 ms frames: no single Opus frame lasts 30 ms).
+    public func enableMultiframePackets(maxFrames: Int) throws(AudioCodecError) {
+        guard (2...6).contains(maxFrames) else { throw .unsupportedParameter("Opus frames per packet \(maxFrames)") }
+        guard maxFrames > multiframeCapacity else { return }
+        if repacketizer == nil {
+            guard let rp = opus_repacketizer_create() else { throw .library(code: OPUS_ALLOC_FAIL) }
+            repacketizer = rp
+        }
+        frameScratch?.deallocate()
+        frameScratch = .allocate(capacity: maxFrames * Self.maxFrameBytes)
+        multiframeCapacity = maxFrames
+    }
+
+    /// Encodes `pcm` as one packet of `pcm.count / frameSamples` equal Opus frames (code 3 when more than
+    /// two, RFC 6716 §3.2.5). `enableMultiframePackets` must have been called for that many frames.
+    public func encode(_ pcm: UnsafeBufferPointer<Int16>, framesOf frameSamples: Int, into out: UnsafeMutableRawBufferPointer) throws(AudioCodecError) -> Int {
+        guard frameSamples > 0, pcm.count % frameSamples == 0 else { throw .invalidFrameSize(samples: pcm.count) }
+        let frames = pcm.count / frameSamples
+        if frames == 1 { return try encode(pcm, into: out) }
+        guard frames <= multiframeCapacity, let repacketizer, let scratch = frameScratch else {
+            throw .unsupportedParameter("Opus packet of \(frames) frames without enableMultiframePackets")
+        }
+        guard let dst = out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count >= 3 else {
+            throw .outputTooSmall(needed: 3, available: out.count)
+        }
+        opus_repacketizer_init(repacketizer)
+        for f in 0..<frames {
+            let frame = UnsafeBufferPointer(rebasing: pcm[(f * frameSamples)..<((f + 1) * frameSamples)])
+            let slot = scratch + f * Self.maxFrameBytes
+            let n = try encode(frame, into: UnsafeMutableRawBufferPointer(start: slot, count: Self.maxFrameBytes))
+            let status = opus_repacketizer_cat(repacketizer, slot, Int32(n))
+            guard status == OPUS_OK else { throw .library(code: status) }
+        }
+        let written = opus_repacketizer_out(repacketizer, dst, Int32(min(out.count, 7000)))
+        guard written > 0 else {
+            if written == OPUS_BUFFER_TOO_SMALL { throw .outputTooSmall(needed: out.count + 1, available: out.count) }
+            throw .library(code: written)
+        }
+        return Int(written)
+    }
+
+    /// Forgets the decoder's history (a new source started on the stream), so concealment does not
+    /// extrapolate the previous speaker.
+    public func resetDecoder() {
+        _ = rtprelay_opus_decoder_reset(decoder)
+    }
+
+    /// Samples at `sampleRate` that a packet's TOC byte(s) announce, or nil when libopus calls the packet
+    /// invalid. Lets the pipeline count corrupt payloads, which `decode` conceals silently.
+    public static func packetSampleCount(_ payload: UnsafeRawBufferPointer, sampleRate: Int) -> Int? {
+        guard let bytes = payload.baseAddress?.assumingMemoryBound(to: UInt8.self), payload.count <= 65535 else { return nil }
+        let n = opus_packet_get_nb_samples(bytes, Int32(payload.count), Int32(sampleRate))
+        return n > 0 ? Int(n) : nil
+    }
+
+    /// Bytes libopus allocates for one mono encoder and one mono decoder state (what a call's codec costs in memory).
+    public static var monoStateBytes: (encoder: Int, decoder: Int) {
+        (Int(opus_encoder_get_size(1)), Int(opus_decoder_get_size(1)))
     }
 }

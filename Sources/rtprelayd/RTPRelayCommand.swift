@@ -9,7 +9,8 @@ import Glibc
 struct RTPRelayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rtprelayd",
-        abstract: "RTP relay driven by rtpengine's ng control protocol.")
+        abstract: "RTP relay driven by rtpengine's ng control protocol.",
+        subcommands: [BenchCommand.self])
 
     @Option(name: [.customLong("interface"), .customShort("i")],
             help: ArgumentHelp("Media interface NAME/IP[!ADVERTISED] or IP; repeatable. Default 127.0.0.1.", valueName: "spec"))

@@ -269,4 +269,23 @@ struct SDPRewriterTests {
         }
         #expect(rewritten > 1000)
     }
+
+    /// The codec hook (SDPMediaPlan.codecs): the negotiated list replaces the sender's payload types
+    /// and their lines, other attributes stay, and the given ptime replaces the sender's.
+    @Test func negotiatedCodecsReplaceTheSendersListAndPtime() throws {
+        let input = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+            + "m=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+            + "a=x-keep\r\na=ptime:20\r\na=sendrecv\r\n"
+        let codecs = SDPCodecOutput(formats: [CodecFormat(payloadType: 96, encoding: "opus/48000/2", fmtp: ["useinbandfec=1"]),
+                                              CodecFormat(payloadType: 97, encoding: "telephone-event/48000", fmtp: ["0-15"])],
+                                    ptime: 40)
+        let output = try Self.rewrite(input, plans: [SDPMediaPlan(local: Self.stream("203.0.113.5", 30000), codecs: codecs)])
+        #expect(output.hasSuffix("m=audio 30000 RTP/AVP 96 97\r\nc=IN IP4 203.0.113.5\r\na=x-keep\r\n"
+            + "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\na=rtpmap:97 telephone-event/48000\r\n"
+            + "a=fmtp:97 0-15\r\na=sendrecv\r\na=rtcp:30001\r\na=ptime:40\r\n"))
+        // Without a ptime in the output the sender's stays.
+        let kept = try Self.rewrite(input, plans: [SDPMediaPlan(local: Self.stream("203.0.113.5", 30000),
+                                                                codecs: SDPCodecOutput(formats: [CodecFormat(payloadType: 8, encoding: "PCMA/8000")]))])
+        #expect(kept.contains("RTP/AVP 8\r\n") && kept.hasSuffix("a=rtpmap:8 PCMA/8000\r\na=sendrecv\r\na=rtcp:30001\r\na=ptime:20\r\n"))
+    }
 }

@@ -7,7 +7,7 @@ import RTPWire
     /// than 4-byte steps fit, and whatever it yields must write back to bytes that parse the same.
     @Test func mutatedCompoundsNeverTrapAndAlwaysTerminate() {
         var rng = SplitMix(seed: 0x5EED)
-        var yielded = 0, stoppedEarly = 0
+        var yielded = 0, stoppedEarly = 0, rtpHeaders = 0
         for round in 0..<24_000 {
             var bytes: [UInt8]
             switch round % 4 {
@@ -35,13 +35,21 @@ import RTPWire
             yielded += packets.count
             var writer = RTCPCompoundWriter()
             writer.append(contentsOf: packets)
+            // Whatever was read writes back to bytes that read the same (parse ∘ write = identity on values).
             let (again, _) = RTCPCompound.parse(writer.bytes)
-            #expect(again.count == packets.count)
-            // Each fuzz input also goes through the RTP header parser.
-            _ = try? RTPHeader(parsing: bytes)
+            #expect(again == packets)
+            // Each fuzz input also goes through the RTP header parser; a header it accepts writes back
+            // to exactly the bytes it came from.
+            if let header = try? RTPHeader(parsing: bytes) {
+                var out: [UInt8] = []
+                header.write(into: &out)
+                #expect(out == Array(bytes.prefix(header.headerLength)))
+                rtpHeaders += 1
+            }
         }
         // The corpus exercised both outcomes.
         #expect(yielded > 10_000)
         #expect(stoppedEarly > 1_000)
+        #expect(rtpHeaders > 1_000)
     }
 }

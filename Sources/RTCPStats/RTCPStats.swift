@@ -1,2 +1,0 @@
-// RTCPStats: see ../shared/docs/architecture.md. Files are added one concept each.
-import RTPWire
