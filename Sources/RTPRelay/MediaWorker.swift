@@ -39,6 +39,8 @@ final class MediaWorker: @unchecked Sendable {
     var bufferSends: UnsafeMutablePointer<PendingSend>?
     /// Sockets whose multishot receive ended because every buffer was out; re-armed once buffers come back.
     var starved: [(slot: Int32, rtcp: Bool)] = []
+    /// Size of the ring's registered-file table (0: none); a socket whose fd is below it is registered at add.
+    var fixedFileLimit: Int32 = 0
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
     var waitingBarriers: [CommandBarrier] = []
 
@@ -433,6 +435,7 @@ final class MediaWorker: @unchecked Sendable {
 
     /// Closes a stream's sockets, frees its slot and gives its ports back.
     func finishClose(slot index: Int, registration: StreamRegistration) {
+        if slots[index].fixedFiles { unregisterFiles(registration) }
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))

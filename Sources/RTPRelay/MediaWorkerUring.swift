@@ -40,6 +40,11 @@ extension MediaWorker {
         sends.initialize(repeating: PendingSend(), count: Int(MediaWorker.bufferCount))
         bufferSends = sends
         starved.reserveCapacity(64)
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+            let size = Int32(clamping: min(limit.rlim_cur, 65536))
+            if size > 0, rtprelay_uring_files_init(ring, UInt32(size)) == 0 { fixedFileLimit = size }
+        }
         return true
     }
 
@@ -143,7 +148,8 @@ extension MediaWorker {
         let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: payloadLength,
                                   isRTP: route.isRTP)
         bufferSends[Int(bid)] = pending
-        if rtprelay_uring_send(ring, route.socket, buffers, bid, payload, Int(payloadLength), destinationLength,
+        let fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
+        if rtprelay_uring_send(ring, route.socket, fixed, buffers, bid, payload, Int(payloadLength), destinationLength,
                                MediaWorker.token(Int(bid), rtcp: false, kind: MediaWorker.kindSend)) != 0 {
             countSendResult(pending, ok: false)
             rtprelay_uring_buf_return(buffers, bid)
@@ -191,7 +197,9 @@ extension MediaWorker {
         let slot = slots + index
         let fd = rtcp ? slot.pointee.rtcpFD : slot.pointee.rtpFD
         guard fd >= 0 else { return }
-        if rtprelay_uring_recv(ring, fd, buffers, MediaWorker.token(index, rtcp: rtcp, kind: MediaWorker.kindReceive)) == 0 {
+        let fixed: Int32 = slot.pointee.fixedFiles ? 1 : 0
+        if rtprelay_uring_recv(ring, fd, fixed, buffers,
+                               MediaWorker.token(index, rtcp: rtcp, kind: MediaWorker.kindReceive)) == 0 {
             slot.pointee.pendingOps += 1
         }
     }
@@ -203,23 +211,44 @@ extension MediaWorker {
         starved.removeAll(keepingCapacity: true)
     }
 
-    /// A new stream (command path): arm a multishot receive on each of its sockets.
+    /// A new stream (command path): register its sockets as fixed files where the table has room, then arm a
+    /// multishot receive on each.
     func armReceives(slot index: Int) {
+        if let ring {
+            let rtp = slots[index].rtpFD, rtcp = slots[index].rtcpFD
+            if rtp < fixedFileLimit && rtcp < fixedFileLimit, rtprelay_uring_file_set(ring, rtp, rtp) == 1 {
+                if rtcp < 0 || rtprelay_uring_file_set(ring, rtcp, rtcp) == 1 {
+                    slots[index].fixedFiles = true
+                } else {
+                    _ = rtprelay_uring_file_set(ring, rtp, -1)
+                }
+            }
+        }
         armReceive(slot: index, rtcp: false)
         if slots[index].rtcpFD >= 0 { armReceive(slot: index, rtcp: true) }
     }
 
     /// A removed stream: stop routing, cancel the receives on its sockets; `finishClosings` closes them once the
-    /// last one has reported its end.
+    /// last one has reported its end. (A receive that ended but is not re-armed yet, e.g. starved for buffers, is not
+    /// found by the cancel and has nothing left to end: its slot is no longer active, so it is never re-armed.)
     func beginClosing(slot index: Int, registration: StreamRegistration) {
         guard let ring else { return }
         let slot = slots + index
         slot.pointee.active = false
         slot.pointee.closing = true
         let cancel = MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindCancel)
-        _ = rtprelay_uring_cancel_fd(ring, registration.rtpFD, cancel)
-        if registration.rtcpFD >= 0 { _ = rtprelay_uring_cancel_fd(ring, registration.rtcpFD, cancel) }
+        _ = rtprelay_uring_cancel(ring, MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindReceive), cancel)
+        if registration.rtcpFD >= 0 {
+            _ = rtprelay_uring_cancel(ring, MediaWorker.token(index, rtcp: true, kind: MediaWorker.kindReceive), cancel)
+        }
         closingSlots.append((Int32(index), registration))
+    }
+
+    /// Clears a stream's sockets from the registered-file table before they are closed.
+    func unregisterFiles(_ registration: StreamRegistration) {
+        guard let ring else { return }
+        _ = rtprelay_uring_file_set(ring, registration.rtpFD, -1)
+        if registration.rtcpFD >= 0 { _ = rtprelay_uring_file_set(ring, registration.rtcpFD, -1) }
     }
 
     func finishClosings() {

@@ -14,11 +14,11 @@ public struct RelayConfiguration: Sendable {
     /// Receive buffer per datagram; larger datagrams are truncated by the kernel and dropped as malformed.
     public var maxPacketSize: Int = 1500
     /// How workers do their IO (`--io`); `.uring` falls back to `.epoll` where io_uring is unavailable.
-    public var io: MediaIOMode = .epoll
+    public var io: MediaIOMode = .uring
 
     public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
                 portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,
-                batchSize: Int = 8, maxPacketSize: Int = 1500, io: MediaIOMode = .epoll) {
+                batchSize: Int = 8, maxPacketSize: Int = 1500, io: MediaIOMode = .uring) {
         self.interfaces = interfaces
         self.portMin = portMin
         self.portMax = portMax

@@ -18,6 +18,8 @@ struct StreamSlot {
     /// reused) until the cancelled receives have reported their end and this is 0.
     var pendingOps: Int32 = 0
     var closing = false
+    /// io_uring mode: both sockets are in the ring's registered-file table (index = fd).
+    var fixedFiles = false
     /// Owned by the worker's id table; the slot only borrows it.
     var counters: Unmanaged<StreamCounterBlock>
 

@@ -21,8 +21,9 @@ struct DaemonConfiguration: Sendable, Equatable {
     var deleteDelay: Double = 30
     /// Media worker threads (`--num-threads`); defaults to the number of cores.
     var workerThreads: Int = max(1, System.coreCount)
-    /// How media workers do their IO (`--io=epoll|uring`); uring falls back to epoll where unavailable.
-    var io: MediaIOMode = .epoll
+    /// How media workers do their IO (`--io=epoll|uring`); uring (measured cheaper per packet at load, see
+    /// bench/README.md) falls back to epoll where the kernel refuses a ring.
+    var io: MediaIOMode = .uring
     /// syslog-style level, 0 (emerg) … 7 (debug); rtpengine's default is 6.
     var logLevel: SyslogLevel = .info
     /// Upper bound on concurrent calls; nil is unlimited (`--max-sessions`, -1 also means unlimited).

@@ -41,7 +41,7 @@ struct RTPRelayCommand: ParsableCommand {
     @Option(name: .customLong("num-threads"), help: "Media worker threads. Default: number of cores.")
     var numThreads: String?
 
-    @Option(name: .customLong("io"), help: "Media worker IO: epoll (default) or uring (io_uring; falls back to epoll).")
+    @Option(name: .customLong("io"), help: "Media worker IO: uring (default; io_uring, falls back to epoll where unavailable) or epoll.")
     var io: String?
 
     @Option(name: [.customLong("log-level"), .customShort("L")],
