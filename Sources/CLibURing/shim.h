@@ -199,7 +199,9 @@ static inline int rtprelay_uring_cancel(struct io_uring *ring, uint64_t target, 
 }
 
 /* Submits what is queued and waits for at least one completion: one system call per loop turn. */
-static inline int rtprelay_uring_submit_and_wait(struct io_uring *ring) { return io_uring_submit_and_wait(ring, 1); }
+static inline int rtprelay_uring_submit_and_wait(struct io_uring *ring, unsigned wait) {
+    return io_uring_submit_and_wait(ring, wait);
+}
 static inline int rtprelay_uring_submit(struct io_uring *ring) { return io_uring_submit(ring); }
 
 /* Copies up to `max` ready completions (token, result, flags) out of the ring and marks them seen. No system call. */

@@ -41,6 +41,8 @@ final class MediaWorker: @unchecked Sendable {
     var starved: [(slot: Int32, rtcp: Bool)] = []
     /// Size of the ring's registered-file table (0: none); a socket whose fd is below it is registered at add.
     var fixedFileLimit: Int32 = 0
+    /// Sends queued since the last submit (io_uring mode).
+    var sendsQueued: UInt32 = 0
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
     var waitingBarriers: [CommandBarrier] = []
 

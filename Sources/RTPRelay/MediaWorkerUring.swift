@@ -80,7 +80,13 @@ extension MediaWorker {
         _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
         // After a stop, keep turning until every closing stream's receives have ended.
         while running || !closingSlots.isEmpty {
-            let rc = rtprelay_uring_submit_and_wait(ring)
+            // UDP sends complete while they are submitted, so waiting for one completion more than the sends just
+            // queued submits them, collects their completions and sleeps until the next datagram (or command) in
+            // one system call, instead of one call returning at once with the send completions and a second to
+            // sleep. A send that had to wait for socket space completes later and only ends the wait earlier.
+            let wait = sendsQueued &+ 1
+            sendsQueued = 0
+            let rc = rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
             var wake = false
             var returned = false
@@ -153,6 +159,8 @@ extension MediaWorker {
                                MediaWorker.token(Int(bid), rtcp: false, kind: MediaWorker.kindSend)) != 0 {
             countSendResult(pending, ok: false)
             rtprelay_uring_buf_return(buffers, bid)
+        } else {
+            sendsQueued &+= 1
         }
     }
 
