@@ -74,22 +74,39 @@ func rtcpReceiverReport(ssrc: UInt32) -> [UInt8] {
 /// Number of this process's open fds that are UDP sockets bound to a port in `range` (from /proc/self/fd
 /// matched against /proc/self/net/udp{,6} by inode), so parallel tests do not disturb the count.
 func openUDPSockets(in range: ClosedRange<UInt16>) -> Int {
-    var inodes = Set<String>()
-    for table in ["/proc/self/net/udp", "/proc/self/net/udp6"] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count > 9, let colon = fields[1].lastIndex(of: ":"),
-                  let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16), range.contains(port) else { continue }
-            inodes.insert(String(fields[9]))
-        }
-    }
+    // Asks each descriptor of this process what it is (SO_TYPE) and where it is bound (getsockname),
+    // instead of matching /proc/net/udp inodes: that table is shared by every process in the network
+    // namespace and was seen to miss this process's sockets while other tests ran.
     var count = 0
-    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    guard let dir = opendir("/proc/self/fd") else { return -1 }
+    defer { closedir(dir) }
+    var fds: [Int32] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if let fd = Int32(name) { fds.append(fd) }
+    }
     for fd in fds {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-              target.hasPrefix("socket:[") else { continue }
-        if inodes.contains(String(target.dropFirst(8).dropLast())) { count += 1 }
+        var type: Int32 = 0
+        var typeLength = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) == 0, type == Int32(SOCK_DGRAM.rawValue) else { continue }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        } == 0
+        guard ok else { continue }
+        let port: UInt16
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            port = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) } }
+        case AF_INET6:
+            port = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) } }
+        default:
+            continue
+        }
+        if range.contains(port) { count += 1 }
     }
     return count
 }
