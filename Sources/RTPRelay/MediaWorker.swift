@@ -150,18 +150,25 @@ final class MediaWorker: @unchecked Sendable {
                 if rtprelay_errno() == EINTR { continue }
                 break
             }
-            var wake = false
+            // Commands first: the control plane queues a stream's new plan before it sends the ng reply, so a
+            // packet the peer sends after reading that reply can be in this very batch, and must meet the new plan
+            // (else the first packet after an answer is dropped for want of a sink). An event left over for a slot
+            // that a command just freed finds it inactive, or reads a reused slot's own socket: harmless either way.
             var i: Int32 = 0
+            while i < n {
+                if rtprelay_epoll_event_data(events, i) == MediaWorker.wakeToken {
+                    _ = rtprelay_eventfd_drain(wakeFD)
+                    processCommands()
+                    break
+                }
+                i += 1
+            }
+            i = 0
             while i < n {
                 let data = rtprelay_epoll_event_data(events, i)
                 i += 1
-                if data == MediaWorker.wakeToken { wake = true; continue }
+                if data == MediaWorker.wakeToken { continue }
                 serviceSocket(slot: Int(truncatingIfNeeded: data >> 1), rtcpSocket: data & 1 == 1)
-            }
-            // Commands run after the batch of events, so no event can refer to a slot closed meanwhile.
-            if wake {
-                _ = rtprelay_eventfd_drain(wakeFD)
-                processCommands()
             }
         }
     }

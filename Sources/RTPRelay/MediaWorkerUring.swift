@@ -88,7 +88,6 @@ extension MediaWorker {
             sendsQueued = 0
             let rc = rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
-            var wake = false
             var returned = false
             while true {
                 let n = Int(rtprelay_uring_reap(ring, tokens, results, flags, UInt32(MediaWorker.reapBatch)))
@@ -101,16 +100,17 @@ extension MediaWorker {
                     case MediaWorker.kindSend:
                         sent(token: token, result: results[i])
                         returned = true
-                    case MediaWorker.kindWake: wake = true
+                    case MediaWorker.kindWake:
+                        // In completion order: a plan queued before its ng reply went out is applied before any
+                        // packet the peer sent after reading that reply. Closed slots stay reserved until their
+                        // receives end (finishClosings), so the completions after this one cannot be misattributed.
+                        processCommands()
+                        _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
                     default: break   // a cancel request's own completion
                     }
                 }
             }
             if returned && !starved.isEmpty { rearmStarved() }
-            if wake {
-                processCommands()
-                _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
-            }
             if !closingSlots.isEmpty { finishClosings() }
         }
     }

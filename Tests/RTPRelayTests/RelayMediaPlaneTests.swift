@@ -75,6 +75,34 @@ import Testing
         #expect(plane.totals.droppedForeignSource == 0)
     }
 
+    /// The ng reply to an answer leaves right after the plans are queued, and a phone may send at once: the first
+    /// packet must already meet the new plan, with no wait for the worker (here: none at all between `update` and
+    /// the send, many times over, so a plan applied after the packet would lose some of them).
+    @Test(arguments: MediaIOMode.allCases) func aPacketSentRightAfterAPlanUpdateMeetsTheNewPlan(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32500...32599, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        for round in UInt64(1)...30 {
+            let g = MediaGroupID(rawValue: 500 + round)
+            let a = try plane.allocate(StreamAllocationRequest(group: g))
+            let b = try plane.allocate(StreamAllocationRequest(group: g))
+            // As after an offer: A's leg is known, but it has nowhere to send yet.
+            plane.update(a.id, plan: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2))
+            #expect(plane.waitForWorkers())
+            // The answer: both plans at once, then the phone's first packet with no pause.
+            plane.update(b.id, plan: StreamPlan(sink: a.id, remoteRTP: phoneB.endpoint, learningWindow: 0.2))
+            plane.update(a.id, plan: StreamPlan(sink: b.id, remoteRTP: phoneA.endpoint, learningWindow: 0.2))
+            let packet = rtpPacket(seq: UInt16(round), ssrc: 0xA)
+            phoneA.send(packet, to: relayRTP(a))
+            let got = phoneB.receive()
+            #expect(got?.bytes == packet, "round \(round): the first packet after the plan update was lost")
+            plane.release(a.id)
+            plane.release(b.id)
+        }
+        #expect(plane.waitForWorkers())
+        #expect(plane.totals.droppedNoDestination == 0)
+    }
+
     /// More datagrams queued on one socket than one receive batch (epoll) or one armed receive (io_uring) takes:
     /// all of them come out, in order, and are counted once.
     @Test(arguments: MediaIOMode.allCases) func aBurstQueuedOnOneSocketIsRelayedWholeAndInOrder(io: MediaIOMode) throws {
