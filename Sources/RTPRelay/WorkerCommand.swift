@@ -20,6 +20,9 @@ struct SlotPlan: Sendable {
     var expectedRTP: PeerAddress?
     var expectedRTCP: PeerAddress?
     var rtcpMux: Bool
+    /// Set by the media plane from the stream's previous keys (`SRTPTransition.between`), not from the plan alone.
+    var inboundSRTP: SRTPTransition = .unchanged
+    var outboundSRTP: SRTPTransition = .unchanged
 
     init(_ plan: StreamPlan) {
         sink = plan.sink?.rawValue
