@@ -14,6 +14,8 @@ final class MediaWorker: @unchecked Sendable {
     private let epollFD: Int32
     let wakeFD: Int32
     private let commands = ThreadLock<[WorkerCommand]>([])
+    /// The worker's spare command array, swapped with the queue on each take (worker thread only).
+    private var drainedCommands: [WorkerCommand] = []
     private let ledger: PortLedger
     private let io: UDPBatchIO
     let requestedIO: MediaIOMode
@@ -101,9 +103,19 @@ final class MediaWorker: @unchecked Sendable {
 
     // MARK: Control side (any thread)
 
+    /// Signals the eventfd only when the queue goes from empty to non-empty: the worker takes the whole queue
+    /// each time it wakes, so the commands of one ng request (several streams, plans, releases) cost it one
+    /// wake-up, not one each. No wake-up can be lost: the worker always consumes the eventfd value (epoll drain,
+    /// or the io_uring read's completion) before it takes the queue under the lock, so a command queued after
+    /// that take finds the queue empty and signals again, and one queued between the two is taken with the rest
+    /// (leaving at most one spurious wake-up that finds nothing to do).
     func enqueue(_ command: WorkerCommand) {
-        commands.withLock { $0.append(command) }
-        _ = rtprelay_eventfd_signal(wakeFD)
+        let wasEmpty = commands.withLock { queue -> Bool in
+            let empty = queue.isEmpty
+            queue.append(command)
+            return empty
+        }
+        if wasEmpty { _ = rtprelay_eventfd_signal(wakeFD) }
     }
 
     func start() {
@@ -433,10 +445,13 @@ final class MediaWorker: @unchecked Sendable {
     // MARK: Commands (worker thread, or the caller when the worker never started)
 
     func processCommands() {
-        let batch = commands.withLock { pending -> [WorkerCommand] in
-            let taken = pending
-            pending.removeAll(keepingCapacity: true)
-            return taken
+        // Swap the queue with the worker's own emptied array: both keep their capacity, no copy per wake-up.
+        var batch = drainedCommands
+        drainedCommands = []
+        commands.withLock { swap(&$0, &batch) }
+        defer {
+            batch.removeAll(keepingCapacity: true)
+            drainedCommands = batch
         }
         for command in batch {
             switch command {
