@@ -20,8 +20,10 @@ struct SlotPlan: Sendable {
     var expectedRTP: PeerAddress?
     var expectedRTCP: PeerAddress?
     var rtcpMux: Bool
+    var clockRate: UInt32
 
     init(_ plan: StreamPlan) {
+        clockRate = UInt32(clamping: max(1, plan.clockRate))
         sink = plan.sink?.rawValue
         policy = LatchPolicy(plan: plan)
         rtcpMux = plan.rtcpMux
