@@ -14,6 +14,8 @@ final class MediaWorker: @unchecked Sendable {
     private let epollFD: Int32
     let wakeFD: Int32
     private let commands = ThreadLock<[WorkerCommand]>([])
+    /// The worker's spare command array, swapped with the queue on each take (worker thread only).
+    private var drainedCommands: [WorkerCommand] = []
     private let ledger: PortLedger
     private let io: UDPBatchIO
     let requestedIO: MediaIOMode
@@ -54,6 +56,9 @@ final class MediaWorker: @unchecked Sendable {
     private let outIsRTP: UnsafeMutablePointer<Bool>
 
     private static let wakeToken = UInt64.max
+    /// Room left after every receive buffer's datagram space for the largest SRTCP trailer (index word + tag +
+    /// MKI), so protect can grow a full-size packet in place.
+    static let srtpSpare = SRTPSession.maxTrailerLength + 4
     private static let maxEvents: Int32 = 64
 
     init(index: Int, configuration: RelayConfiguration, ledger: PortLedger) throws(MediaPlaneError) {
@@ -75,7 +80,8 @@ final class MediaWorker: @unchecked Sendable {
         }
         epollFD = ep
         wakeFD = wake
-        io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize)
+        io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize,
+                        spare: MediaWorker.srtpSpare)
         requestedIO = configuration.io
         maxPacketSize = configuration.maxPacketSize
         statistics = configuration.statistics
@@ -100,9 +106,19 @@ final class MediaWorker: @unchecked Sendable {
 
     // MARK: Control side (any thread)
 
+    /// Signals the eventfd only when the queue goes from empty to non-empty: the worker takes the whole queue
+    /// each time it wakes, so the commands of one ng request (several streams, plans, releases) cost it one
+    /// wake-up, not one each. No wake-up can be lost: the worker always consumes the eventfd value (epoll drain,
+    /// or the io_uring read's completion) before it takes the queue under the lock, so a command queued after
+    /// that take finds the queue empty and signals again, and one queued between the two is taken with the rest
+    /// (leaving at most one spurious wake-up that finds nothing to do).
     func enqueue(_ command: WorkerCommand) {
-        commands.withLock { $0.append(command) }
-        _ = rtprelay_eventfd_signal(wakeFD)
+        let wasEmpty = commands.withLock { queue -> Bool in
+            let empty = queue.isEmpty
+            queue.append(command)
+            return empty
+        }
+        if wasEmpty { _ = rtprelay_eventfd_signal(wakeFD) }
     }
 
     func start() {
@@ -195,10 +211,10 @@ final class MediaWorker: @unchecked Sendable {
             var queued = 0
             for i in 0..<received {
                 let bytes = io.received(i)
-                let route = self.route(bytes, truncated: io.truncated(i), source: io.source(i), slot: slot,
-                                       rtcpSocket: rtcpSocket, now: now)
+                let route = self.route(bytes, capacity: io.capacity, truncated: io.truncated(i), source: io.source(i),
+                                       slot: slot, rtcpSocket: rtcpSocket, now: now)
                 guard route.socket >= 0 else { continue }
-                io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: route.destination)
+                io.prepareSend(slot: queued, fromReceived: i, length: route.length, to: route.destination)
                 outFD[queued] = route.socket
                 outSink[queued] = route.sink
                 outIsRTP[queued] = route.isRTP
@@ -213,18 +229,34 @@ final class MediaWorker: @unchecked Sendable {
     /// Where one received datagram goes, shared by both IO modes: classifies it, runs the latch, counts it in, and
     /// returns the socket to send it from and the destination, or `socket == -1` when it is dropped (and counted).
     @inline(__always)
-    func route(_ bytes: UnsafeRawBufferPointer, truncated: Bool, source: PeerAddress,
+    ///
+    /// `capacity`: bytes writable from `received.baseAddress` (the datagram plus the buffer's spare room): SRTP
+    /// works in place, and protect appends its trailer there.
+    func route(_ received: UnsafeRawBufferPointer, capacity: Int, truncated: Bool, source: PeerAddress,
                slot: UnsafeMutablePointer<StreamSlot>, rtcpSocket: Bool, now: MonotonicInstant) -> PacketRoute {
         let demux = !rtcpSocket && slot.pointee.demux
         return slot.pointee.counters._withUnsafeGuaranteedRef { counters -> PacketRoute in
             let kind = truncated ? .malformed
-                : PacketClassifier.classify(bytes, rtcpSocket: rtcpSocket, demux: demux)
+                : PacketClassifier.classify(received, rtcpSocket: rtcpSocket, demux: demux)
             if kind == .malformed {
                 bump(counters.droppedMalformed)
                 bump(totals.droppedMalformed)
                 return .drop
             }
             let isRTP = kind == .rtp
+            // SRTP in: authenticate and decrypt before the latch sees the packet, so a forged or replayed packet
+            // can neither latch an endpoint nor be relayed.
+            var bytes = received
+            if slot.pointee.inboundSRTP != nil || slot.pointee.inboundSRTPUnusable {
+                let length = unprotect(received, capacity: capacity, isRTP: isRTP, slot: slot, counters: counters)
+                guard length >= 0 else { return .drop }
+                guard length >= (isRTP ? 12 : 8) else {
+                    bump(counters.droppedMalformed)
+                    bump(totals.droppedMalformed)
+                    return .drop
+                }
+                bytes = UnsafeRawBufferPointer(start: received.baseAddress, count: length)
+            }
             var facts = PacketFacts()
             var ssrc: UInt32 = 0
             if isRTP {
@@ -250,7 +282,7 @@ final class MediaWorker: @unchecked Sendable {
                 return .drop
             }
             counters.lastPacket.store(now.nanoseconds, ordering: .relaxed)
-            let length = UInt64(bytes.count)
+            let length = UInt64(received.count)   // as it came off the wire
             if isRTP {
                 bump(counters.rtpInPackets)
                 bump(counters.rtpInBytes, by: length)
@@ -299,8 +331,72 @@ final class MediaWorker: @unchecked Sendable {
                 bump(totals.droppedNoDestination)
                 return .drop
             }
-            return PacketRoute(socket: outSocket, sink: sinkIndex, isRTP: isRTP, destination: destination)
+            // SRTP out: only packets that will really be sent use up an SRTP index.
+            var sendLength = bytes.count
+            if sink.pointee.outboundSRTP != nil || sink.pointee.outboundSRTPUnusable {
+                sendLength = protect(bytes, capacity: capacity, isRTP: isRTP, sink: sink)
+                guard sendLength > 0 else { return .drop }
+            }
+            return PacketRoute(socket: outSocket, sink: sinkIndex, isRTP: isRTP, destination: destination,
+                               length: sendLength)
         }
+    }
+
+    /// Unprotects an SRTP/SRTCP packet in place: its plain length, or -1 when it is dropped (and counted: failed
+    /// authentication or decryption, replay, too short).
+    @inline(__always)
+    private func unprotect(_ bytes: UnsafeRawBufferPointer, capacity: Int, isRTP: Bool,
+                           slot: UnsafeMutablePointer<StreamSlot>, counters: StreamCounterBlock) -> Int {
+        guard let session = slot.pointee.inboundSRTP else {
+            bump(counters.droppedSRTPAuth)
+            bump(totals.droppedSRTP)
+            return -1
+        }
+        // The receive buffers are the worker's own writable memory; `bytes` is only a read-only view of one.
+        let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                                   count: capacity)
+        do throws(SRTPError) {
+            return isRTP ? try session.unprotect(buffer, length: bytes.count)
+                : try session.unprotectRTCP(buffer, length: bytes.count)
+        } catch {
+            switch error {
+            case .replayFail:
+                bump(counters.droppedSRTPReplay)
+                bump(totals.droppedSRTP)
+            case .badLength:
+                bump(counters.droppedMalformed)
+                bump(totals.droppedMalformed)
+            default:
+                bump(counters.droppedSRTPAuth)
+                bump(totals.droppedSRTP)
+            }
+            return -1
+        }
+    }
+
+    /// Protects a packet in place for the sink's remote: the SRTP/SRTCP length, or -1 when it cannot be sent
+    /// (counted as a send error of the sink).
+    @inline(__always)
+    private func protect(_ bytes: UnsafeRawBufferPointer, capacity: Int, isRTP: Bool,
+                         sink: UnsafeMutablePointer<StreamSlot>) -> Int {
+        var length = -1
+        if let session = sink.pointee.outboundSRTP {
+            let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                                       count: capacity)
+            do throws(SRTPError) {
+                length = isRTP ? try session.protect(buffer, length: bytes.count)
+                    : try session.protectRTCP(buffer, length: bytes.count)
+            } catch {
+                length = -1
+            }
+        }
+        if length < 0 {
+            sink.pointee.counters._withUnsafeGuaranteedRef { c in
+                if isRTP { bump(c.rtpOutErrors) } else { bump(c.rtcpOutErrors) }
+            }
+            bump(totals.sendErrors)
+        }
+        return length
     }
 
     /// Sends the queued entries, one sendmmsg per run of entries leaving through the same socket.
@@ -363,10 +459,13 @@ final class MediaWorker: @unchecked Sendable {
     // MARK: Commands (worker thread, or the caller when the worker never started)
 
     func processCommands() {
-        let batch = commands.withLock { pending -> [WorkerCommand] in
-            let taken = pending
-            pending.removeAll(keepingCapacity: true)
-            return taken
+        // Swap the queue with the worker's own emptied array: both keep their capacity, no copy per wake-up.
+        var batch = drainedCommands
+        drainedCommands = []
+        commands.withLock { swap(&$0, &batch) }
+        defer {
+            batch.removeAll(keepingCapacity: true)
+            drainedCommands = batch
         }
         for command in batch {
             switch command {
@@ -437,6 +536,19 @@ final class MediaWorker: @unchecked Sendable {
         } else {
             slot.pointee.hasSink = false
             slot.pointee.sinkSlot = -1
+        }
+        // The sessions replaced here are freed now, in command processing, never while a packet is routed.
+        switch plan.inboundSRTP {
+        case .unchanged: break
+        case .plain: (slot.pointee.inboundSRTP, slot.pointee.inboundSRTPUnusable) = (nil, false)
+        case .session(let session): (slot.pointee.inboundSRTP, slot.pointee.inboundSRTPUnusable) = (session, false)
+        case .unusable: (slot.pointee.inboundSRTP, slot.pointee.inboundSRTPUnusable) = (nil, true)
+        }
+        switch plan.outboundSRTP {
+        case .unchanged: break
+        case .plain: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, false)
+        case .session(let session): (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (session, false)
+        case .unusable: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, true)
         }
         publishLatches(slot)
     }

@@ -154,6 +154,11 @@ public struct StreamCounters: Sendable, Hashable {
     public var droppedMalformed: UInt64 = 0
     /// Packets dropped because there was nowhere to send them (no sink, or sink has no remote yet).
     public var droppedNoDestination: UInt64 = 0
+    /// SRTP/SRTCP packets dropped because they did not authenticate (tampered, wrong key, not SRTP) or could not
+    /// be decrypted; they never latch an endpoint.
+    public var droppedSRTPAuth: UInt64 = 0
+    /// SRTP/SRTCP packets dropped by the replay check (index already seen, or older than the window).
+    public var droppedSRTPReplay: UInt64 = 0
     /// Monotonic time of the last packet received on this stream (RTP or RTCP), nil if none yet.
     public var lastPacket: MonotonicInstant?
     /// The latched remote endpoints (nil until learned).
