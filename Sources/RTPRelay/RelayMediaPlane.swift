@@ -181,6 +181,10 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
         state.withLock { $0.streams[id.rawValue]?.counters }?.snapshot
     }
 
+    public func quality(_ id: MediaStreamID) -> StreamQualityReport? {
+        state.withLock { $0.streams[id.rawValue]?.counters }?.quality
+    }
+
     /// The worker a group's streams live on (nil once the group has no streams). For tests and stats.
     public func worker(of group: MediaGroupID) -> Int? {
         state.withLock { $0.groups[group.rawValue]?.worker }
