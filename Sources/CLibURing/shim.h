@@ -21,7 +21,8 @@ struct rtprelay_ubufs {
     struct io_uring_buf_ring *ring;
     unsigned count;
     unsigned mask;
-    size_t size;
+    size_t size;          /* stride: what the kernel may fill (lent) plus the spare room after it */
+    size_t lent;
     unsigned char *base;
     struct msghdr *send_msg;
     struct iovec *send_iov;
@@ -32,14 +33,17 @@ struct rtprelay_ubufs {
 #define RTPRELAY_UBUF_GROUP 0
 #define RTPRELAY_UBUF_NAME (sizeof(struct sockaddr_in6))
 
-/* `count` (a power of two) buffers for payloads up to `payload` bytes, registered with the ring. Control path. */
+/* `count` (a power of two) buffers for payloads up to `payload` bytes, registered with the ring, each followed by
+ * `spare` bytes the kernel never fills (a datagram may grow in place before it is sent on: an SRTP trailer).
+ * Control path. */
 static inline struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct io_uring *ring, unsigned count, size_t payload,
-                                                                int *error) {
+                                                                size_t spare, int *error) {
     struct rtprelay_ubufs *b = (struct rtprelay_ubufs *)calloc(1, sizeof *b);
     if (!b) { *error = -ENOMEM; return NULL; }
     b->count = count;
     b->mask = (unsigned)io_uring_buf_ring_mask(count);
-    b->size = sizeof(struct io_uring_recvmsg_out) + RTPRELAY_UBUF_NAME + payload;
+    b->lent = sizeof(struct io_uring_recvmsg_out) + RTPRELAY_UBUF_NAME + payload;
+    b->size = b->lent + spare;
     b->ring = (struct io_uring_buf_ring *)aligned_alloc(4096, ((count * sizeof(struct io_uring_buf)) + 4095) & ~(size_t)4095);
     b->base = (unsigned char *)aligned_alloc(64, ((b->size * count) + 63) & ~(size_t)63);
     b->send_msg = (struct msghdr *)calloc(count, sizeof(struct msghdr));
@@ -63,7 +67,7 @@ static inline struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct io_uring 
     }
     io_uring_buf_ring_init(b->ring);
     for (unsigned i = 0; i < count; i++)
-        io_uring_buf_ring_add(b->ring, b->base + b->size * i, (unsigned)b->size, (unsigned short)i, (int)b->mask, (int)i);
+        io_uring_buf_ring_add(b->ring, b->base + b->size * i, (unsigned)b->lent, (unsigned short)i, (int)b->mask, (int)i);
     io_uring_buf_ring_advance(b->ring, (int)count);
     memset(&b->recv_template, 0, sizeof b->recv_template);
     b->recv_template.msg_namelen = RTPRELAY_UBUF_NAME;
@@ -79,7 +83,7 @@ static inline void rtprelay_uring_bufs_destroy(struct rtprelay_ubufs *b) {
 
 /* Gives buffer `bid` back to the kernel. */
 static inline void rtprelay_uring_buf_return(struct rtprelay_ubufs *b, unsigned bid) {
-    io_uring_buf_ring_add(b->ring, b->base + b->size * bid, (unsigned)b->size, (unsigned short)bid, (int)b->mask, 0);
+    io_uring_buf_ring_add(b->ring, b->base + b->size * bid, (unsigned)b->lent, (unsigned short)bid, (int)b->mask, 0);
     io_uring_buf_ring_advance(b->ring, 1);
 }
 
@@ -88,7 +92,7 @@ static inline void rtprelay_uring_buf_return(struct rtprelay_ubufs *b, unsigned 
 static inline int rtprelay_uring_buf_datagram(struct rtprelay_ubufs *b, unsigned bid, int res,
                                               const void **payload, unsigned *payload_length,
                                               const void **name, unsigned *name_length, int *truncated) {
-    if (bid >= b->count || res < 0 || (size_t)res > b->size) return -1;
+    if (bid >= b->count || res < 0 || (size_t)res > b->lent) return -1;
     struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(b->base + b->size * bid, res, &b->recv_template);
     if (!o) return -1;
     *name = io_uring_recvmsg_name(o);
@@ -97,6 +101,13 @@ static inline int rtprelay_uring_buf_datagram(struct rtprelay_ubufs *b, unsigned
     *payload_length = io_uring_recvmsg_payload_length(o, res, &b->recv_template);
     *truncated = (o->flags & MSG_TRUNC) != 0;
     return 0;
+}
+
+/* Writable bytes from `payload` (inside buffer `bid`) to the end of that buffer, spare room included. */
+static inline size_t rtprelay_uring_buf_room(const struct rtprelay_ubufs *b, unsigned bid, const void *payload) {
+    const unsigned char *end = b->base + b->size * (bid + 1);
+    const unsigned char *p = (const unsigned char *)payload;
+    return p < end ? (size_t)(end - p) : 0;
 }
 
 /* Where the send of buffer `bid` goes (the caller copies the destination in, then calls rtprelay_uring_send). */

@@ -20,6 +20,8 @@ final class MediaWorker: @unchecked Sendable {
     private let io: UDPBatchIO
     let requestedIO: MediaIOMode
     let maxPacketSize: Int
+    /// Quality measurement per packet (RelayConfiguration.statistics).
+    let statistics: Bool
     /// The IO mode the running loop uses (set by the worker thread when it starts).
     let activeIO = Atomic<UInt8>(0)
 
@@ -54,6 +56,9 @@ final class MediaWorker: @unchecked Sendable {
     private let outIsRTP: UnsafeMutablePointer<Bool>
 
     private static let wakeToken = UInt64.max
+    /// Room left after every receive buffer's datagram space for the largest SRTCP trailer (index word + tag +
+    /// MKI), so protect can grow a full-size packet in place.
+    static let srtpSpare = SRTPSession.maxTrailerLength + 4
     private static let maxEvents: Int32 = 64
 
     init(index: Int, configuration: RelayConfiguration, ledger: PortLedger) throws(MediaPlaneError) {
@@ -75,9 +80,11 @@ final class MediaWorker: @unchecked Sendable {
         }
         epollFD = ep
         wakeFD = wake
-        io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize)
+        io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize,
+                        spare: MediaWorker.srtpSpare)
         requestedIO = configuration.io
         maxPacketSize = configuration.maxPacketSize
+        statistics = configuration.statistics
         slotCapacity = 64
         slots = .allocate(capacity: slotCapacity)
         outFD = .allocate(capacity: configuration.batchSize)
@@ -216,10 +223,10 @@ final class MediaWorker: @unchecked Sendable {
             var queued = 0
             for i in 0..<received {
                 let bytes = io.received(i)
-                let route = self.route(bytes, truncated: io.truncated(i), source: io.source(i), slot: slot,
-                                       rtcpSocket: rtcpSocket, now: now)
+                let route = self.route(bytes, capacity: io.capacity, truncated: io.truncated(i), source: io.source(i),
+                                       slot: slot, rtcpSocket: rtcpSocket, now: now)
                 guard route.socket >= 0 else { continue }
-                io.prepareSend(slot: queued, fromReceived: i, length: bytes.count, to: route.destination)
+                io.prepareSend(slot: queued, fromReceived: i, length: route.length, to: route.destination)
                 outFD[queued] = route.socket
                 outSink[queued] = route.sink
                 outIsRTP[queued] = route.isRTP
@@ -234,18 +241,34 @@ final class MediaWorker: @unchecked Sendable {
     /// Where one received datagram goes, shared by both IO modes: classifies it, runs the latch, counts it in, and
     /// returns the socket to send it from and the destination, or `socket == -1` when it is dropped (and counted).
     @inline(__always)
-    func route(_ bytes: UnsafeRawBufferPointer, truncated: Bool, source: PeerAddress,
+    ///
+    /// `capacity`: bytes writable from `received.baseAddress` (the datagram plus the buffer's spare room): SRTP
+    /// works in place, and protect appends its trailer there.
+    func route(_ received: UnsafeRawBufferPointer, capacity: Int, truncated: Bool, source: PeerAddress,
                slot: UnsafeMutablePointer<StreamSlot>, rtcpSocket: Bool, now: MonotonicInstant) -> PacketRoute {
         let demux = !rtcpSocket && slot.pointee.demux
         return slot.pointee.counters._withUnsafeGuaranteedRef { counters -> PacketRoute in
             let kind = truncated ? .malformed
-                : PacketClassifier.classify(bytes, rtcpSocket: rtcpSocket, demux: demux)
+                : PacketClassifier.classify(received, rtcpSocket: rtcpSocket, demux: demux)
             if kind == .malformed {
                 bump(counters.droppedMalformed)
                 bump(totals.droppedMalformed)
                 return .drop
             }
             let isRTP = kind == .rtp
+            // SRTP in: authenticate and decrypt before the latch sees the packet, so a forged or replayed packet
+            // can neither latch an endpoint nor be relayed.
+            var bytes = received
+            if slot.pointee.inboundSRTP != nil || slot.pointee.inboundSRTPUnusable {
+                let length = unprotect(received, capacity: capacity, isRTP: isRTP, slot: slot, counters: counters)
+                guard length >= 0 else { return .drop }
+                guard length >= (isRTP ? 12 : 8) else {
+                    bump(counters.droppedMalformed)
+                    bump(totals.droppedMalformed)
+                    return .drop
+                }
+                bytes = UnsafeRawBufferPointer(start: received.baseAddress, count: length)
+            }
             var facts = PacketFacts()
             var ssrc: UInt32 = 0
             if isRTP {
@@ -271,7 +294,7 @@ final class MediaWorker: @unchecked Sendable {
                 return .drop
             }
             counters.lastPacket.store(now.nanoseconds, ordering: .relaxed)
-            let length = UInt64(bytes.count)
+            let length = UInt64(received.count)   // as it came off the wire
             if isRTP {
                 bump(counters.rtpInPackets)
                 bump(counters.rtpInBytes, by: length)
@@ -283,6 +306,17 @@ final class MediaWorker: @unchecked Sendable {
                 bump(counters.rtcpInBytes, by: length)
             }
             let sinkIndex = slot.pointee.sinkSlot
+            if statistics {
+                if isRTP {
+                    if slot.pointee.quality.rtp(bytes, ssrc: ssrc, sequence: facts.sequence ?? 0, now: now) {
+                        slot.pointee.quality.fold(now: now, unixMicroseconds: rtprelay_realtime_us())
+                        publishQuality(slot)
+                    }
+                } else {
+                    observeRTCP(bytes, slot: slot, sink: slot.pointee.hasSink && sinkIndex >= 0 ? slots + Int(sinkIndex) : nil,
+                                now: now)
+                }
+            }
             guard slot.pointee.hasSink, sinkIndex >= 0 else {
                 bump(counters.droppedNoDestination)
                 bump(totals.droppedNoDestination)
@@ -309,8 +343,72 @@ final class MediaWorker: @unchecked Sendable {
                 bump(totals.droppedNoDestination)
                 return .drop
             }
-            return PacketRoute(socket: outSocket, sink: sinkIndex, isRTP: isRTP, destination: destination)
+            // SRTP out: only packets that will really be sent use up an SRTP index.
+            var sendLength = bytes.count
+            if sink.pointee.outboundSRTP != nil || sink.pointee.outboundSRTPUnusable {
+                sendLength = protect(bytes, capacity: capacity, isRTP: isRTP, sink: sink)
+                guard sendLength > 0 else { return .drop }
+            }
+            return PacketRoute(socket: outSocket, sink: sinkIndex, isRTP: isRTP, destination: destination,
+                               length: sendLength)
         }
+    }
+
+    /// Unprotects an SRTP/SRTCP packet in place: its plain length, or -1 when it is dropped (and counted: failed
+    /// authentication or decryption, replay, too short).
+    @inline(__always)
+    private func unprotect(_ bytes: UnsafeRawBufferPointer, capacity: Int, isRTP: Bool,
+                           slot: UnsafeMutablePointer<StreamSlot>, counters: StreamCounterBlock) -> Int {
+        guard let session = slot.pointee.inboundSRTP else {
+            bump(counters.droppedSRTPAuth)
+            bump(totals.droppedSRTP)
+            return -1
+        }
+        // The receive buffers are the worker's own writable memory; `bytes` is only a read-only view of one.
+        let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                                   count: capacity)
+        do throws(SRTPError) {
+            return isRTP ? try session.unprotect(buffer, length: bytes.count)
+                : try session.unprotectRTCP(buffer, length: bytes.count)
+        } catch {
+            switch error {
+            case .replayFail:
+                bump(counters.droppedSRTPReplay)
+                bump(totals.droppedSRTP)
+            case .badLength:
+                bump(counters.droppedMalformed)
+                bump(totals.droppedMalformed)
+            default:
+                bump(counters.droppedSRTPAuth)
+                bump(totals.droppedSRTP)
+            }
+            return -1
+        }
+    }
+
+    /// Protects a packet in place for the sink's remote: the SRTP/SRTCP length, or -1 when it cannot be sent
+    /// (counted as a send error of the sink).
+    @inline(__always)
+    private func protect(_ bytes: UnsafeRawBufferPointer, capacity: Int, isRTP: Bool,
+                         sink: UnsafeMutablePointer<StreamSlot>) -> Int {
+        var length = -1
+        if let session = sink.pointee.outboundSRTP {
+            let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                                       count: capacity)
+            do throws(SRTPError) {
+                length = isRTP ? try session.protect(buffer, length: bytes.count)
+                    : try session.protectRTCP(buffer, length: bytes.count)
+            } catch {
+                length = -1
+            }
+        }
+        if length < 0 {
+            sink.pointee.counters._withUnsafeGuaranteedRef { c in
+                if isRTP { bump(c.rtpOutErrors) } else { bump(c.rtcpOutErrors) }
+            }
+            bump(totals.sendErrors)
+        }
+        return length
     }
 
     /// Sends the queued entries, one sendmmsg per run of entries leaving through the same socket.
@@ -440,6 +538,7 @@ final class MediaWorker: @unchecked Sendable {
         let slot = slots + Int(entry.slot)
         let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
         slot.pointee.demux = plan.rtcpMux || slot.pointee.rtcpFD < 0
+        slot.pointee.quality.setClockRate(plan.clockRate)
         slot.pointee.rtpLatch.apply(policy: plan.policy, expected: plan.expectedRTP, now: now)
         slot.pointee.rtcpLatch.apply(policy: plan.policy, expected: plan.expectedRTCP, now: now)
         if let sink = plan.sink {
@@ -449,6 +548,19 @@ final class MediaWorker: @unchecked Sendable {
         } else {
             slot.pointee.hasSink = false
             slot.pointee.sinkSlot = -1
+        }
+        // The sessions replaced here are freed now, in command processing, never while a packet is routed.
+        switch plan.inboundSRTP {
+        case .unchanged: break
+        case .plain: (slot.pointee.inboundSRTP, slot.pointee.inboundSRTPUnusable) = (nil, false)
+        case .session(let session): (slot.pointee.inboundSRTP, slot.pointee.inboundSRTPUnusable) = (session, false)
+        case .unusable: (slot.pointee.inboundSRTP, slot.pointee.inboundSRTPUnusable) = (nil, true)
+        }
+        switch plan.outboundSRTP {
+        case .unchanged: break
+        case .plain: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, false)
+        case .session(let session): (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (session, false)
+        case .unusable: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, true)
         }
         publishLatches(slot)
     }

@@ -29,7 +29,8 @@ extension MediaWorker {
             return false
         }
         var error: Int32 = 0
-        guard let buffers = rtprelay_uring_bufs_create(ring, MediaWorker.bufferCount, maxPacketSize, &error) else {
+        guard let buffers = rtprelay_uring_bufs_create(ring, MediaWorker.bufferCount, maxPacketSize,
+                                                           MediaWorker.srtpSpare, &error) else {
             rtprelay_uring_exit(ring)
             ring.deallocate()
             return false
@@ -144,18 +145,19 @@ extension MediaWorker {
                                                  &truncated) == 0
         let source = parsed ? PeerAddress(copying: name!, length: nameLength) : PeerAddress(emptyWithLength: 0)
         let bytes = UnsafeRawBufferPointer(start: parsed ? payload : nil, count: parsed ? Int(payloadLength) : 0)
-        let route = self.route(bytes, truncated: !parsed || truncated != 0, source: source, slot: slot,
+        let room = parsed ? rtprelay_uring_buf_room(buffers, bid, payload) : 0
+        let route = self.route(bytes, capacity: room, truncated: !parsed || truncated != 0, source: source, slot: slot,
                                rtcpSocket: rtcp, now: now)
         guard route.socket >= 0, let ring, let bufferSends else {
             rtprelay_uring_buf_return(buffers, bid)
             return
         }
         let destinationLength = route.destination.copy(to: rtprelay_uring_buf_destination(buffers, bid))
-        let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: payloadLength,
+        let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: UInt32(route.length),
                                   isRTP: route.isRTP)
         bufferSends[Int(bid)] = pending
         let fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
-        if rtprelay_uring_send(ring, route.socket, fixed, buffers, bid, payload, Int(payloadLength), destinationLength,
+        if rtprelay_uring_send(ring, route.socket, fixed, buffers, bid, payload, route.length, destinationLength,
                                MediaWorker.token(Int(bid), rtcp: false, kind: MediaWorker.kindSend)) != 0 {
             countSendResult(pending, ok: false)
             rtprelay_uring_buf_return(buffers, bid)

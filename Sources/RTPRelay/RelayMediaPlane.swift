@@ -18,6 +18,9 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
         var worker: Int
         var group: UInt64
         var counters: StreamCounterBlock
+        /// The keys the worker's sessions for this stream were made from, to tell a re-key from a re-offer.
+        var inboundSRTP: SRTPKeying? = nil
+        var outboundSRTP: SRTPKeying? = nil
     }
 
     private struct ControlState {
@@ -151,9 +154,16 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
     }
 
     public func update(_ id: MediaStreamID, plan: StreamPlan) {
-        let slotPlan = SlotPlan(plan)
+        var slotPlan = SlotPlan(plan)
         state.withLock { s in
-            guard let record = s.streams[id.rawValue] else { return }
+            guard var record = s.streams[id.rawValue] else { return }
+            // SRTP sessions are created here, on the control thread (libsrtp2 allocates), and only when the keys
+            // changed: the same keys again keep the running session's replay and rollover state.
+            slotPlan.inboundSRTP = .between(record.inboundSRTP, plan.inboundSRTP, direction: .inbound)
+            slotPlan.outboundSRTP = .between(record.outboundSRTP, plan.outboundSRTP, direction: .outbound)
+            record.inboundSRTP = plan.inboundSRTP
+            record.outboundSRTP = plan.outboundSRTP
+            s.streams[id.rawValue] = record
             enqueue(record.worker, .update(id: id.rawValue, plan: slotPlan), &s)
         }
     }
@@ -201,6 +211,10 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
 
     public func counters(_ id: MediaStreamID) -> StreamCounters? {
         state.withLock { $0.streams[id.rawValue]?.counters }?.snapshot
+    }
+
+    public func quality(_ id: MediaStreamID) -> StreamQualityReport? {
+        state.withLock { $0.streams[id.rawValue]?.counters }?.quality
     }
 
     /// The worker a group's streams live on (nil once the group has no streams). For tests and stats.

@@ -7,6 +7,8 @@ public struct RelayTotals: Sendable, Hashable {
     public var droppedForeignSource: UInt64 = 0
     public var droppedMalformed: UInt64 = 0
     public var droppedNoDestination: UInt64 = 0
+    /// SRTP/SRTCP packets that failed authentication or the replay check.
+    public var droppedSRTP: UInt64 = 0
     /// sendmmsg refused the packet (socket buffer full, unreachable).
     public var sendErrors: UInt64 = 0
     public init() {}
@@ -17,6 +19,7 @@ final class WorkerTotalsBlock: Sendable {
     let packetsRelayed = Atomic<UInt64>(0), bytesRelayed = Atomic<UInt64>(0)
     let droppedForeignSource = Atomic<UInt64>(0), droppedMalformed = Atomic<UInt64>(0)
     let droppedNoDestination = Atomic<UInt64>(0), sendErrors = Atomic<UInt64>(0)
+    let droppedSRTP = Atomic<UInt64>(0)
 
     func add(to totals: inout RelayTotals) {
         totals.packetsRelayed &+= packetsRelayed.load(ordering: .relaxed)
@@ -25,5 +28,6 @@ final class WorkerTotalsBlock: Sendable {
         totals.droppedMalformed &+= droppedMalformed.load(ordering: .relaxed)
         totals.droppedNoDestination &+= droppedNoDestination.load(ordering: .relaxed)
         totals.sendErrors &+= sendErrors.load(ordering: .relaxed)
+        totals.droppedSRTP &+= droppedSRTP.load(ordering: .relaxed)
     }
 }

@@ -12,11 +12,21 @@ final class StreamCounterBlock: Sendable {
     let droppedForeignSource = Atomic<UInt64>(0)
     let droppedMalformed = Atomic<UInt64>(0)
     let droppedNoDestination = Atomic<UInt64>(0)
+    let droppedSRTPAuth = Atomic<UInt64>(0)
+    let droppedSRTPReplay = Atomic<UInt64>(0)
     /// Monotonic ns of the last accepted packet; 0: none yet.
     let lastPacket = Atomic<UInt64>(0)
     /// First ingress SSRC in the low 32 bits, bit 32 set once known.
     let firstSSRC = Atomic<UInt64>(0)
     private let latched = ThreadLock<(rtp: PeerAddress?, rtcp: PeerAddress?)>((nil, nil))
+    /// Quality figures, replaced by the worker about once a second and on RTCP (never per packet).
+    private let qualityReport = ThreadLock<StreamQualityReport?>(nil)
+
+    func publishQuality(_ report: StreamQualityReport) {
+        qualityReport.withLock { $0 = report }
+    }
+
+    var quality: StreamQualityReport? { qualityReport.withLock { $0 } }
 
     /// Called by the worker on a latch change only.
     func publishLatched(rtp: PeerAddress?, rtcp: PeerAddress?) {
@@ -34,6 +44,8 @@ final class StreamCounterBlock: Sendable {
         c.droppedForeignSource = droppedForeignSource.load(ordering: .relaxed)
         c.droppedMalformed = droppedMalformed.load(ordering: .relaxed)
         c.droppedNoDestination = droppedNoDestination.load(ordering: .relaxed)
+        c.droppedSRTPAuth = droppedSRTPAuth.load(ordering: .relaxed)
+        c.droppedSRTPReplay = droppedSRTPReplay.load(ordering: .relaxed)
         let last = lastPacket.load(ordering: .relaxed)
         c.lastPacket = last == 0 ? nil : MonotonicInstant(nanoseconds: last)
         let ssrc = firstSSRC.load(ordering: .relaxed)

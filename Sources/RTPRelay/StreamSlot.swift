@@ -14,12 +14,21 @@ struct StreamSlot {
     var sinkSlot: Int32 = -1
     var rtpLatch = EndpointLatch()
     var rtcpLatch = EndpointLatch()
+    /// SRTP/SRTCP of what the remote sends here (unprotected before the latch sees it) and of what this stream
+    /// sends to the remote (protected just before sending). Created by the control thread, owned by the slot.
+    var inboundSRTP: SRTPSession?
+    var outboundSRTP: SRTPSession?
+    /// Keys were negotiated for that direction but unusable: drop instead of relaying in the clear.
+    var inboundSRTPUnusable = false
+    var outboundSRTPUnusable = false
     /// io_uring mode: receives armed on this slot's sockets. A removed slot stays `closing` (sockets open, index not
     /// reused) until the cancelled receives have reported their end and this is 0.
     var pendingOps: Int32 = 0
     var closing = false
     /// io_uring mode: both sockets are in the ring's registered-file table (index = fd).
     var fixedFiles = false
+    /// Loss, jitter, RTT and MOS of what this stream receives (unused with statistics off).
+    var quality = SlotQuality()
     /// Owned by the worker's id table; the slot only borrows it.
     var counters: Unmanaged<StreamCounterBlock>
 

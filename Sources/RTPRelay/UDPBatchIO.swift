@@ -4,9 +4,14 @@ import CShim
 /// One worker's preallocated datagram arrays for recvmmsg/sendmmsg: receive buffers with their iovecs and
 /// source-address slots, and a send vector whose entries point back into the receive buffers (relaying never
 /// copies payload). Allocated once when the worker is created, freed with it; knows nothing of RTP.
+///
+/// Each buffer has `spare` bytes after the `bufferSize` the kernel may fill, so a datagram can grow in place
+/// before it is sent on (SRTP appends a trailer).
 final class UDPBatchIO {
     let batchSize: Int
     let bufferSize: Int
+    /// Writable bytes from the start of each buffer: `bufferSize` plus the spare room (also the stride).
+    let capacity: Int
     let buffers: UnsafeMutableRawPointer
     let recvVector: UnsafeMutablePointer<mmsghdr>   // [batchSize]
     let recvIovecs: UnsafeMutablePointer<iovec>
@@ -17,10 +22,11 @@ final class UDPBatchIO {
     private let recvRaw: UnsafeMutableRawPointer
     private let sendRaw: UnsafeMutableRawPointer
 
-    init(batchSize: Int, bufferSize: Int) {
+    init(batchSize: Int, bufferSize: Int, spare: Int = 0) {
         self.batchSize = batchSize
         self.bufferSize = bufferSize
-        buffers = .allocate(byteCount: batchSize * bufferSize, alignment: 16)
+        capacity = bufferSize + max(0, spare)
+        buffers = .allocate(byteCount: batchSize * capacity, alignment: 16)
         recvRaw = .allocate(byteCount: batchSize * rtprelay_mmsghdr_size(), alignment: 16)
         sendRaw = .allocate(byteCount: batchSize * rtprelay_mmsghdr_size(), alignment: 16)
         recvRaw.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * rtprelay_mmsghdr_size())
@@ -36,7 +42,9 @@ final class UDPBatchIO {
         sendNames = .allocate(capacity: batchSize)
         sendNames.initialize(repeating: sockaddr_storage(), count: batchSize)
         rtprelay_mmsg_setup_recv(recvVector, recvIovecs, recvNames, buffers.assumingMemoryBound(to: UInt8.self),
-                                 bufferSize, UInt32(batchSize))
+                                 capacity, UInt32(batchSize))
+        // Buffers are `capacity` apart, but the kernel may fill only `bufferSize` of each: the rest is the spare.
+        for i in 0..<batchSize { recvIovecs[i].iov_len = bufferSize }
     }
 
     deinit {
@@ -58,7 +66,7 @@ final class UDPBatchIO {
 
     @inline(__always)
     func received(_ index: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: buffers + index * bufferSize,
+        UnsafeRawBufferPointer(start: buffers + index * capacity,
                                count: Int(rtprelay_mmsghdr_len(recvVector, UInt32(index))))
     }
 
@@ -76,7 +84,7 @@ final class UDPBatchIO {
     func prepareSend(slot: Int, fromReceived index: Int, length: Int, to destination: PeerAddress) {
         let name = UnsafeMutableRawPointer(sendNames + slot)
         let nameLength = destination.copy(to: name)
-        rtprelay_mmsg_set_send(sendVector, sendIovecs, UInt32(slot), buffers + index * bufferSize, length,
+        rtprelay_mmsg_set_send(sendVector, sendIovecs, UInt32(slot), buffers + index * capacity, length,
                                name, nameLength)
     }
 
