@@ -220,7 +220,7 @@ public final class CallRegistry {
             call.monologues[recipient]?.medias[i].type = media.type
             // The profile presented to the recipient: the requested one, else (offers) the sender's.
             // A requested RTP profile does not apply to non-RTP media (T.38 `udptl`, `TCP/MSRP`).
-            let requested = media.transportProtocol.uppercased().contains("RTP/") ? request.recipientTransportProtocol : nil
+            let requested = SDPMedia.isRTPProfile(media.transportProtocol) ? request.recipientTransportProtocol : nil
             if let profile = requested ?? (isOffer ? media.transportProtocol : nil) {
                 call.monologues[recipient]?.medias[i].transportProtocol = profile
             }

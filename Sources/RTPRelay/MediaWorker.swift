@@ -112,13 +112,25 @@ final class MediaWorker: @unchecked Sendable {
     /// or the io_uring read's completion) before it takes the queue under the lock, so a command queued after
     /// that take finds the queue empty and signals again, and one queued between the two is taken with the rest
     /// (leaving at most one spurious wake-up that finds nothing to do).
-    func enqueue(_ command: WorkerCommand) {
+    ///
+    /// With `deferWake` the signal is left to the caller: the result says whether one is owed, and the caller
+    /// must then call `wake()` (RelayMediaPlane does it when its batch ends, before the ng reply goes out).
+    @discardableResult
+    func enqueue(_ command: WorkerCommand, deferWake: Bool = false) -> Bool {
         let wasEmpty = commands.withLock { queue -> Bool in
             let empty = queue.isEmpty
             queue.append(command)
             return empty
         }
-        if wasEmpty { _ = rtprelay_eventfd_signal(wakeFD) }
+        guard wasEmpty else { return false }
+        if deferWake { return true }
+        wake()
+        return false
+    }
+
+    /// Signals the worker's eventfd (it takes its whole command queue when it wakes).
+    func wake() {
+        _ = rtprelay_eventfd_signal(wakeFD)
     }
 
     func start() {

@@ -198,6 +198,18 @@ public protocol MediaPlane: AnyObject, Sendable {
     var interfaces: [MediaInterface] { get }
     /// Number of local ports currently bound.
     var portsInUse: Int { get }
+    /// Opens a batch: until the matching `endBatch`, the work that `allocate`/`update`/`release` hand to other
+    /// threads may be held back and handed over once, at `endBatch` (one wake-up per ng request instead of one
+    /// per call). Batches nest. The caller ends the batch before it lets anyone see the results (the ng reply).
+    func beginBatch()
+    /// Closes the batch `beginBatch` opened; the outermost one hands over everything held back.
+    func endBatch()
+}
+
+extension MediaPlane {
+    /// No batching by default: every call hands its work over at once.
+    public func beginBatch() {}
+    public func endBatch() {}
 }
 
 extension MediaPlane {
