@@ -4,6 +4,9 @@
 #   bench/run-media-bench.sh                 # 3 rounds, 20 calls (light) and 1000 calls (100k packets/s)
 #   ROUNDS=1 SECONDS_MEASURED=5 bench/run-media-bench.sh
 #   IO_MODES="epoll uring" bench/run-media-bench.sh    # rtprelayd rows per IO mode (default: both)
+#   COMPARE_STATS=1 bench/run-media-bench.sh           # adds rtprelayd rows with --no-stats (quality statistics off)
+#                                                      # and a table of CPU per packet with statistics on vs off
+#   WITH_RTPENGINE=0 ...                               # leaves rtpengine out (its ratio table then stays empty)
 #
 # Every round runs each load against every relay one after the other (rtprelayd per IO mode, then rtpengine), so
 # background load from the machine hits all of them alike; the table shows the median over the rounds.
@@ -69,9 +72,11 @@ start_relay() {
     local name=$1 ng=$2 pmin=$3 pmax=$4 log=$5
     case $name in
         rtprelayd-*)
+            local mode=${name#rtprelayd-} extra=()
+            if [[ $mode == *-nostats ]]; then mode=${mode%-nostats}; extra=(--no-stats); fi
             $PRIO taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" \
                 --port-min="$pmin" --port-max="$pmax" --num-threads=1 --delete-delay=0 --log-level=4 \
-                --io="${name#rtprelayd-}" >"$log" 2>&1 &
+                --io="$mode" "${extra[@]}" >"$log" 2>&1 &
             ;;
         rtpengine)
             $PRIO taskset -c "$RELAY_CPU" "$RTPENGINE" --config-file=none --table=-1 --foreground --interface=127.0.0.1 \
@@ -84,8 +89,11 @@ start_relay() {
 }
 
 RELAYS=()
-for mode in $IO_MODES; do RELAYS+=("rtprelayd-$mode"); done
-RELAYS+=(rtpengine)
+for mode in $IO_MODES; do
+    RELAYS+=("rtprelayd-$mode")
+    [[ -n "${COMPARE_STATS:-}" ]] && RELAYS+=("rtprelayd-$mode-nostats")
+done
+[[ "${WITH_RTPENGINE:-1}" != 0 ]] && RELAYS+=(rtpengine)
 
 echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  load average: $(cut -d' ' -f1-3 /proc/loadavg)  $(uname -r)" | tee "$OUT/header"
 echo "# rounds=$ROUNDS light=$LIGHT_CALLS heavy=$HEAVY_CALLS calls, ${SECONDS_MEASURED}s measured after ${WARMUP}s warm-up; relay on cpu $RELAY_CPU, loadgen on cpu $LOAD_CPU, both under '$PRIO'; heavy-load receiver polls every ${HEAVY_RECEIVE_POLL_US} us" | tee -a "$OUT/header"
@@ -132,8 +140,18 @@ print("| ratio vs rtpengine | calls | CPU per packet | latency p50 | latency p99
 print("|---|---|---|---|---|")
 for calls in loads:
     for relay in relays:
-        if relay == "rtpengine": continue
+        if relay == "rtpengine" or "rtpengine" not in relays: continue
         r = lambda k: med(relay, calls, k) / med("rtpengine", calls, k)
         print(f"| {relay} | {calls} | {r('cpu_us'):.2f}× | {r('p50_us'):.2f}× | {r('p99_us'):.2f}× |")
+off = [r for r in relays if r.endswith("-nostats")]
+if off:
+    print()
+    print("| statistics on vs off | calls | CPU per packet on / off (µs) | difference |")
+    print("|---|---|---|---|")
+    for calls in loads:
+        for relay in off:
+            on = relay[:-len("-nostats")]
+            a, b = med(on, calls, "cpu_us"), med(relay, calls, "cpu_us")
+            print(f"| {on} | {calls} | {a:.2f} / {b:.2f} | {100 * (a - b) / b:+.1f}% |")
 PY
 echo "raw results: $OUT" >&2

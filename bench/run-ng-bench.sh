@@ -2,15 +2,24 @@
 # Runs the ng call set-up benchmark against rtprelayd (release build) and then rtpengine, one after
 # the other on distinct loopback ports, and prints both rows and the ratios.
 # Usage: bench/run-ng-bench.sh [SECONDS]   (default 10; 16 calls in flight)
+# CLIENT=c (default): the driver is bench/ng-bench.c, built here with cc, so the client takes little of the
+# cores it shares with the relay; CLIENT=py: the same set-ups from bench/ng-bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
+client="${CLIENT:-c}"
 command -v python3 >/dev/null || { echo "python3 is needed (apt-get install python3)" >&2; exit 1; }
 scripts/install-deps.sh
 swift build -c release --product rtprelayd >&2
 
 out=bench/out
 mkdir -p "$out"
+if [ "$client" = c ]; then
+    cc -O2 -Wall -o "$out/ng-bench" bench/ng-bench.c
+    driver=("$out/ng-bench")
+else
+    driver=(python3 bench/ng-bench.py)
+fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -30,7 +39,7 @@ PY
 
 run_one() {  # label port pid
     wait_pong "$2" || { echo "$1 does not answer ping on $2" >&2; exit 1; }
-    python3 bench/ng-bench.py --port "$2" --pid "$3" --seconds "$seconds" --inflight 16 --label "$1"
+    "${driver[@]}" --port "$2" --pid "$3" --seconds "$seconds" --inflight 16 --label "$1"
 }
 
 # Both relays: defaults except loopback addresses, their own port ranges, and no delete delay

@@ -146,13 +146,13 @@ public enum Bencode {
         if v < 0 { out.append(UInt8(ascii: "-")) }
         // Work on the magnitude as UInt64 so Int64.min does not trap on negation.
         var magnitude = v.magnitude
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
+        // Least significant digit first, straight into `out`, then reversed in place (no scratch array).
+        let start = out.count
         while magnitude > 0 {
-            digits.append(UInt8(ascii: "0") &+ UInt8(magnitude % 10))
+            out.append(UInt8(ascii: "0") &+ UInt8(magnitude % 10))
             magnitude /= 10
         }
-        out.append(contentsOf: digits.reversed())
+        out[start...].reverse()
     }
 }
 

@@ -220,7 +220,7 @@ public final class CallRegistry {
             call.monologues[recipient]?.medias[i].type = media.type
             // The profile presented to the recipient: the requested one, else (offers) the sender's.
             // A requested RTP profile does not apply to non-RTP media (T.38 `udptl`, `TCP/MSRP`).
-            let requested = media.transportProtocol.uppercased().contains("RTP/") ? request.recipientTransportProtocol : nil
+            let requested = SDPMedia.isRTPProfile(media.transportProtocol) ? request.recipientTransportProtocol : nil
             if let profile = requested ?? (isOffer ? media.transportProtocol : nil) {
                 call.monologues[recipient]?.medias[i].transportProtocol = profile
             }
@@ -365,12 +365,22 @@ public final class CallRegistry {
                 payloadTypes: declared?.payloadTypes ?? [],
                 receiveEnabled: declared?.sends ?? true,
                 inboundSRTP: media.sdes.isActive ? media.sdes.remote?.keying : nil,
-                outboundSRTP: media.sdes.isActive ? media.sdes.local?.keying : nil)
+                outboundSRTP: media.sdes.isActive ? media.sdes.local?.keying : nil,
+                clockRate: Self.clockRate(of: declared?.codec))
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
                 call.monologues[id]?.medias[i].plan = plan
             }
         }
+    }
+
+    /// The RTP clock of a party's first codec (`PCMA/8000`, `opus/48000/2`), for the media plane's jitter and MOS;
+    /// 8000 when unknown (rtpengine's assumption too).
+    static func clockRate(of codec: String?) -> Int {
+        guard let codec else { return 8000 }
+        let parts = codec.split(separator: "/")
+        guard parts.count >= 2, let rate = Int(parts[1]), rate > 0, rate <= 1_000_000 else { return 8000 }
+        return rate
     }
 
     /// Remembers the `o=`/`s=` of the SDP just sent to `party`.

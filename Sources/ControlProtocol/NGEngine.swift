@@ -47,7 +47,11 @@ public final class NGEngine {
             break
         }
         let clock = WallClock(now: now, nowMicros: wallClockMicros)
+        // One hand-over to the media workers per request (not per stream or plan), done before the reply
+        // leaves, so a packet the peer sends after reading the reply meets the new plans.
+        mediaPlane.beginBatch()
         let reply = respond(to: framed, from: source.address, now: now, clock: clock)
+        mediaPlane.endBatch()
         let bytes = NGReplyEncoder.encode(cookie: framed.cookie, reply: reply, format: framed.format)
         cache.finish(cookie: framed.cookie, reply: bytes, now: now)
         return bytes
@@ -56,6 +60,8 @@ public final class NGEngine {
     /// Runs the registry's timers; returns every call that ended since the last tick and why.
     public func tick(now: MonotonicInstant) -> [CallEndEvent] {
         lastNow = max(lastNow, now)
+        mediaPlane.beginBatch()
+        defer { mediaPlane.endBatch() }
         return registry.tick(now: now)
     }
 

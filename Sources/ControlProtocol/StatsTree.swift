@@ -39,6 +39,13 @@ struct StatsTree {
             tags.set(party.displayTag, .dictionary(render(party, in: call)))
         }
         tree.set("tags", .dictionary(tags))
+        var ssrcs = BencodeDictionary()
+        for stream in call.streams {
+            guard let report = mediaPlane.quality(stream.id) else { continue }
+            ssrcs.set(String(report.ssrc), .dictionary(SSRCStatsEntry.render(report)))
+        }
+        // Absent until the media plane measured something: never invented.
+        if !ssrcs.entries.isEmpty { tree.set("SSRC", .dictionary(ssrcs)) }
         tree.set("totals", .dictionary(["RTP": .dictionary(render(rtpTotal)), "RTCP": .dictionary(render(rtcpTotal))]))
         extensionPoint?.decorate(call: &tree, of: call)
         return tree
@@ -99,6 +106,10 @@ struct StatsTree {
             }
         }
         tree.set("streams", .list(streams))
+        // What the relay receives from this party; Kamailio follows these into the `SSRC` dict.
+        if let report = media.stream.flatMap({ mediaPlane.quality($0.id) }) {
+            tree.set("ingress SSRCs", .list([.dictionary(SSRCStatsEntry.render(report))]))
+        }
         extensionPoint?.decorate(media: &tree, of: media, party: party, in: call)
         return tree
     }

@@ -20,6 +20,8 @@ final class MediaWorker: @unchecked Sendable {
     private let io: UDPBatchIO
     let requestedIO: MediaIOMode
     let maxPacketSize: Int
+    /// Quality measurement per packet (RelayConfiguration.statistics).
+    let statistics: Bool
     /// The IO mode the running loop uses (set by the worker thread when it starts).
     let activeIO = Atomic<UInt8>(0)
 
@@ -82,6 +84,7 @@ final class MediaWorker: @unchecked Sendable {
                         spare: MediaWorker.srtpSpare)
         requestedIO = configuration.io
         maxPacketSize = configuration.maxPacketSize
+        statistics = configuration.statistics
         slotCapacity = 64
         slots = .allocate(capacity: slotCapacity)
         outFD = .allocate(capacity: configuration.batchSize)
@@ -109,13 +112,25 @@ final class MediaWorker: @unchecked Sendable {
     /// or the io_uring read's completion) before it takes the queue under the lock, so a command queued after
     /// that take finds the queue empty and signals again, and one queued between the two is taken with the rest
     /// (leaving at most one spurious wake-up that finds nothing to do).
-    func enqueue(_ command: WorkerCommand) {
+    ///
+    /// With `deferWake` the signal is left to the caller: the result says whether one is owed, and the caller
+    /// must then call `wake()` (RelayMediaPlane does it when its batch ends, before the ng reply goes out).
+    @discardableResult
+    func enqueue(_ command: WorkerCommand, deferWake: Bool = false) -> Bool {
         let wasEmpty = commands.withLock { queue -> Bool in
             let empty = queue.isEmpty
             queue.append(command)
             return empty
         }
-        if wasEmpty { _ = rtprelay_eventfd_signal(wakeFD) }
+        guard wasEmpty else { return false }
+        if deferWake { return true }
+        wake()
+        return false
+    }
+
+    /// Signals the worker's eventfd (it takes its whole command queue when it wakes).
+    func wake() {
+        _ = rtprelay_eventfd_signal(wakeFD)
     }
 
     func start() {
@@ -291,6 +306,17 @@ final class MediaWorker: @unchecked Sendable {
                 bump(counters.rtcpInBytes, by: length)
             }
             let sinkIndex = slot.pointee.sinkSlot
+            if statistics {
+                if isRTP {
+                    if slot.pointee.quality.rtp(bytes, ssrc: ssrc, sequence: facts.sequence ?? 0, now: now) {
+                        slot.pointee.quality.fold(now: now, unixMicroseconds: rtprelay_realtime_us())
+                        publishQuality(slot)
+                    }
+                } else {
+                    observeRTCP(bytes, slot: slot, sink: slot.pointee.hasSink && sinkIndex >= 0 ? slots + Int(sinkIndex) : nil,
+                                now: now)
+                }
+            }
             guard slot.pointee.hasSink, sinkIndex >= 0 else {
                 bump(counters.droppedNoDestination)
                 bump(totals.droppedNoDestination)
@@ -512,6 +538,7 @@ final class MediaWorker: @unchecked Sendable {
         let slot = slots + Int(entry.slot)
         let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
         slot.pointee.demux = plan.rtcpMux || slot.pointee.rtcpFD < 0
+        slot.pointee.quality.setClockRate(plan.clockRate)
         slot.pointee.rtpLatch.apply(policy: plan.policy, expected: plan.expectedRTP, now: now)
         slot.pointee.rtcpLatch.apply(policy: plan.policy, expected: plan.expectedRTCP, now: now)
         if let sink = plan.sink {

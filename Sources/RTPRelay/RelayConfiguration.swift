@@ -15,10 +15,14 @@ public struct RelayConfiguration: Sendable {
     public var maxPacketSize: Int = 1500
     /// How workers do their IO (`--io`); `.uring` falls back to `.epoll` where io_uring is unavailable.
     public var io: MediaIOMode = .uring
+    /// Per-stream loss/jitter/RTT/MOS measurement on the hot path (`--no-stats` turns it off).
+    public var statistics: Bool = true
 
     public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
                 portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,
-                batchSize: Int = 8, maxPacketSize: Int = 1500, io: MediaIOMode = .uring) {
+                batchSize: Int = 8, maxPacketSize: Int = 1500, io: MediaIOMode = .uring,
+                statistics: Bool = true) {
+        self.statistics = statistics
         self.interfaces = interfaces
         self.portMin = portMin
         self.portMax = portMax

@@ -31,6 +31,10 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
         var streamsPerWorker: [Int] = []
         var started = false
         var stopped = false
+        /// Open `beginBatch` calls; while > 0, worker wake-ups are owed rather than signalled.
+        var batchDepth = 0
+        /// Workers owed a wake-up when the outermost batch ends.
+        var wakeOwed: [Bool] = []
     }
 
     public init(configuration: RelayConfiguration) throws(MediaPlaneError) {
@@ -55,7 +59,10 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
             workers.append(try MediaWorker(index: index, configuration: configuration, ledger: ledger))
         }
         self.workers = workers
-        state.withLock { $0.streamsPerWorker = Array(repeating: 0, count: workers.count) }
+        state.withLock {
+            $0.streamsPerWorker = Array(repeating: 0, count: workers.count)
+            $0.wakeOwed = Array(repeating: false, count: workers.count)
+        }
     }
 
     deinit { shutdown() }
@@ -136,9 +143,9 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
             }
             s.streamsPerWorker[worker] += 1
             s.streams[id] = StreamRecord(worker: worker, group: request.group.rawValue, counters: counters)
-            workers[worker].enqueue(.add(StreamRegistration(
+            enqueue(worker, .add(StreamRegistration(
                 id: id, rtpFD: reserved.value.rtp, rtcpFD: reserved.value.rtcp, pool: pool,
-                ports: pair ? [port, port + 1] : [port], counters: counters)))
+                ports: pair ? [port, port + 1] : [port], counters: counters)), &s)
             return id
         }
         return AllocatedStream(id: MediaStreamID(rawValue: id), interface: interface.name,
@@ -157,7 +164,7 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
             record.inboundSRTP = plan.inboundSRTP
             record.outboundSRTP = plan.outboundSRTP
             s.streams[id.rawValue] = record
-            workers[record.worker].enqueue(.update(id: id.rawValue, plan: slotPlan))
+            enqueue(record.worker, .update(id: id.rawValue, plan: slotPlan), &s)
         }
     }
 
@@ -173,12 +180,41 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
                 }
             }
             // The worker closes the sockets, then gives the ports back.
-            workers[record.worker].enqueue(.remove(id: id.rawValue))
+            enqueue(record.worker, .remove(id: id.rawValue), &s)
+        }
+    }
+
+    public func beginBatch() {
+        state.withLock { $0.batchDepth += 1 }
+    }
+
+    public func endBatch() {
+        let owed = state.withLock { s -> [Bool] in
+            guard s.batchDepth > 0 else { return [] }
+            s.batchDepth -= 1
+            guard s.batchDepth == 0, s.wakeOwed.contains(true) else { return [] }
+            let owed = s.wakeOwed
+            for i in s.wakeOwed.indices { s.wakeOwed[i] = false }
+            return owed
+        }
+        for (worker, due) in zip(workers, owed) where due { worker.wake() }
+    }
+
+    /// Queues a command for a worker (under the state lock); inside a batch its wake-up waits for `endBatch`.
+    private func enqueue(_ worker: Int, _ command: WorkerCommand, _ s: inout ControlState) {
+        if s.batchDepth > 0 {
+            if workers[worker].enqueue(command, deferWake: true) { s.wakeOwed[worker] = true }
+        } else {
+            workers[worker].enqueue(command)
         }
     }
 
     public func counters(_ id: MediaStreamID) -> StreamCounters? {
         state.withLock { $0.streams[id.rawValue]?.counters }?.snapshot
+    }
+
+    public func quality(_ id: MediaStreamID) -> StreamQualityReport? {
+        state.withLock { $0.streams[id.rawValue]?.counters }?.quality
     }
 
     /// The worker a group's streams live on (nil once the group has no streams). For tests and stats.

@@ -19,6 +19,14 @@ final class StreamCounterBlock: Sendable {
     /// First ingress SSRC in the low 32 bits, bit 32 set once known.
     let firstSSRC = Atomic<UInt64>(0)
     private let latched = ThreadLock<(rtp: PeerAddress?, rtcp: PeerAddress?)>((nil, nil))
+    /// Quality figures, replaced by the worker about once a second and on RTCP (never per packet).
+    private let qualityReport = ThreadLock<StreamQualityReport?>(nil)
+
+    func publishQuality(_ report: StreamQualityReport) {
+        qualityReport.withLock { $0 = report }
+    }
+
+    var quality: StreamQualityReport? { qualityReport.withLock { $0 } }
 
     /// Called by the worker on a latch change only.
     func publishLatched(rtp: PeerAddress?, rtcp: PeerAddress?) {

@@ -27,6 +27,8 @@ struct StreamSlot {
     var closing = false
     /// io_uring mode: both sockets are in the ring's registered-file table (index = fd).
     var fixedFiles = false
+    /// Loss, jitter, RTT and MOS of what this stream receives (unused with statistics off).
+    var quality = SlotQuality()
     /// Owned by the worker's id table; the slot only borrows it.
     var counters: Unmanaged<StreamCounterBlock>
 

@@ -20,11 +20,13 @@ struct SlotPlan: Sendable {
     var expectedRTP: PeerAddress?
     var expectedRTCP: PeerAddress?
     var rtcpMux: Bool
+    var clockRate: UInt32
     /// Set by the media plane from the stream's previous keys (`SRTPTransition.between`), not from the plan alone.
     var inboundSRTP: SRTPTransition = .unchanged
     var outboundSRTP: SRTPTransition = .unchanged
 
     init(_ plan: StreamPlan) {
+        clockRate = UInt32(clamping: max(1, plan.clockRate))
         sink = plan.sink?.rawValue
         policy = LatchPolicy(plan: plan)
         rtcpMux = plan.rtcpMux

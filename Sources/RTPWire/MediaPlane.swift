@@ -103,12 +103,15 @@ public struct StreamPlan: Sendable, Hashable {
     /// SRTP keys the relay announced to the remote (our `a=crypto` towards it): encrypt what this stream
     /// sends to the remote with these. nil: send plain RTP.
     public var outboundSRTP: SRTPKeying?
+    /// RTP clock rate of what the remote sends (rtpmap of its first payload type), for jitter in ms and MOS.
+    public var clockRate: Int = 8000
 
     public init(sink: MediaStreamID? = nil, remoteRTP: Endpoint? = nil, remoteRTCP: Endpoint? = nil,
                 rtcpMux: Bool = false, learning: LearningMode = .heuristic, learningWindow: Double = 3,
                 strictSource: Bool = false, mediaHandover: Bool = false, asymmetric: Bool = false,
                 payloadTypes: [UInt8] = [], receiveEnabled: Bool = true,
-                inboundSRTP: SRTPKeying? = nil, outboundSRTP: SRTPKeying? = nil) {
+                inboundSRTP: SRTPKeying? = nil, outboundSRTP: SRTPKeying? = nil, clockRate: Int = 8000) {
+        self.clockRate = clockRate
         self.sink = sink
         self.remoteRTP = remoteRTP
         self.remoteRTCP = remoteRTCP
@@ -188,10 +191,30 @@ public protocol MediaPlane: AnyObject, Sendable {
     func release(_ id: MediaStreamID)
     /// Latest counters, or nil for an unknown id.
     func counters(_ id: MediaStreamID) -> StreamCounters?
+    /// Latest quality figures of what the stream receives (published about once a second and on each RTCP
+    /// packet); nil for an unknown id, before the first RTP packet, or with statistics off.
+    func quality(_ id: MediaStreamID) -> StreamQualityReport?
     /// Names and addresses of the configured interfaces.
     var interfaces: [MediaInterface] { get }
     /// Number of local ports currently bound.
     var portsInUse: Int { get }
+    /// Opens a batch: until the matching `endBatch`, the work that `allocate`/`update`/`release` hand to other
+    /// threads may be held back and handed over once, at `endBatch` (one wake-up per ng request instead of one
+    /// per call). Batches nest. The caller ends the batch before it lets anyone see the results (the ng reply).
+    func beginBatch()
+    /// Closes the batch `beginBatch` opened; the outermost one hands over everything held back.
+    func endBatch()
+}
+
+extension MediaPlane {
+    /// No batching by default: every call hands its work over at once.
+    public func beginBatch() {}
+    public func endBatch() {}
+}
+
+extension MediaPlane {
+    /// Media planes that measure nothing report nothing.
+    public func quality(_ id: MediaStreamID) -> StreamQualityReport? { nil }
 }
 
 /// A configured interface (`--interface=NAME/IP[!ADVERTISED]`).

@@ -11,7 +11,7 @@ struct ConfigurationBuilder {
 
     static let knownKeys: Set<String> = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout", "delete-delay",
-        "num-threads", "io", "log-level", "max-sessions", "endpoint-learning",
+        "num-threads", "io", "log-level", "max-sessions", "endpoint-learning", "no-stats",
     ]
 
     mutating func apply(_ file: ConfigFile) throws(ConfigurationError) {
@@ -65,6 +65,13 @@ struct ConfigurationBuilder {
                 throw .invalid("io must be epoll or uring, got '\(value)'")
             }
             configuration.io = mode
+        case "no-stats":
+            // Per-stream loss/jitter/RTT/MOS measurement off (for the CPU comparison in bench/); on by default.
+            switch value.trimmingWhitespace.lowercased() {
+            case "", "1", "true", "yes", "on": configuration.statistics = false
+            case "0", "false", "no", "off": configuration.statistics = true
+            default: throw .invalid("no-stats must be true or false, got '\(value)'")
+            }
         case "log-level":
             configuration.logLevel = try SyslogLevel(parsing: value)
         case "max-sessions":

@@ -24,6 +24,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     /// How media workers do their IO (`--io=epoll|uring`); uring (measured cheaper per packet at load, see
     /// bench/README.md) falls back to epoll where the kernel refuses a ring.
     var io: MediaIOMode = .uring
+    /// Per-stream quality statistics on the media hot path (`--no-stats` turns them off).
+    var statistics: Bool = true
     /// syslog-style level, 0 (emerg) … 7 (debug); rtpengine's default is 6.
     var logLevel: SyslogLevel = .info
     /// Upper bound on concurrent calls; nil is unlimited (`--max-sessions`, -1 also means unlimited).

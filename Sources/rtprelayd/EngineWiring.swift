@@ -26,7 +26,8 @@ enum EngineWiring {
         do {
             media = try RelayMediaPlane(configuration: RelayConfiguration(
                 interfaces: configuration.interfaces, portMin: configuration.portMin, portMax: configuration.portMax,
-                workerThreads: configuration.workerThreads, io: configuration.io))
+                workerThreads: configuration.workerThreads, io: configuration.io,
+                statistics: configuration.statistics))
         } catch {
             throw .mediaPlane("\(error)")
         }

@@ -44,6 +44,9 @@ struct RTPRelayCommand: ParsableCommand {
     @Option(name: .customLong("io"), help: "Media worker IO: uring (default; io_uring, falls back to epoll where unavailable) or epoll.")
     var io: String?
 
+    @Flag(name: .customLong("no-stats"), help: "Do not measure per-stream loss, jitter, RTT and MOS (query replies then carry no SSRC figures).")
+    var noStats = false
+
     @Option(name: [.customLong("log-level"), .customShort("L")],
             help: "0 (emerg) ... 7 (debug), or a syslog level name. Default 6 (info).")
     var logLevel: String?
@@ -73,6 +76,7 @@ struct RTPRelayCommand: ParsableCommand {
             ("log-level", logLevel), ("max-sessions", maxSessions), ("endpoint-learning", endpointLearning),
         ]
         for case let (key, value?) in flags { try builder.apply(key: key, value: value) }
+        if noStats { try builder.apply(key: "no-stats", value: "true") }
         builder.finishSource()
         try builder.configuration.validate()
         return (builder.configuration, builder.ignoredKeys)

@@ -18,6 +18,8 @@ final class FakeMediaPlane: MediaPlane, @unchecked Sendable {
     private(set) var allocations = 0
     private(set) var releases: [MediaStreamID] = []
     var storedCounters: [MediaStreamID: StreamCounters] = [:]
+    /// What `quality(_:)` returns per stream (tests set it).
+    var storedQuality: [MediaStreamID: StreamQualityReport] = [:]
     /// When set, allocations fail with `outOfPorts` once this many streams are bound.
     var failAfterStreams: Int?
 
@@ -64,12 +66,18 @@ final class FakeMediaPlane: MediaPlane, @unchecked Sendable {
         boundPorts.remove(stream.rtcpPort)
         plans[id] = nil
         storedCounters[id] = nil
+        storedQuality[id] = nil
         releases.append(id)
     }
 
     func counters(_ id: MediaStreamID) -> StreamCounters? {
         guard streams[id] != nil else { return nil }
         return storedCounters[id] ?? StreamCounters()
+    }
+
+    func quality(_ id: MediaStreamID) -> StreamQualityReport? {
+        guard streams[id] != nil else { return nil }
+        return storedQuality[id]
     }
 
     var portsInUse: Int { boundPorts.count }

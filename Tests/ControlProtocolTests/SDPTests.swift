@@ -17,6 +17,15 @@ struct SDPTests {
         #expect(session.serialized() == text)
     }
 
+    @Test func rtpProfilesAreRecognisedInAnyCaseAndOthersAreNot() {
+        for proto in ["RTP/AVP", "rtp/avp", "RTP/SAVPF", "UDP/TLS/RTP/SAVPF", "udp/tls/rtp/savp", "RRTP/AVP", "RtP/"] {
+            #expect(SDPMedia.isRTPProfile(proto), "\(proto)")
+        }
+        for proto in ["udptl", "TCP/MSRP", "RTP", "RTPAVP", "RT/P", "", "UDP/BFCP", "RTP\u{0130}/", "R/TP/"] {
+            #expect(!SDPMedia.isRTPProfile(proto), "\(proto)")
+        }
+    }
+
     @Test func bareLFInputParsesLikeCRLFAndIsWrittenWithCRLF() throws {
         let crlf = try SDPFixture.text("webrtc-chrome-offer.sdp")
         let lf = crlf.replacingOccurrences(of: "\r\n", with: "\n")

@@ -103,6 +103,37 @@ import Testing
         #expect(plane.totals.droppedNoDestination == 0)
     }
 
+    /// The engine wraps each ng request in a batch (one worker wake-up for all its commands): everything queued
+    /// inside the batch — new streams, plans, releases — is in force as soon as `endBatch` returns, with no wait.
+    @Test(arguments: MediaIOMode.allCases) func commandsQueuedInABatchAreInForceWhenItEnds(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32600...32699, io), workers: 2)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        for round in UInt64(1)...30 {
+            let g = MediaGroupID(rawValue: 600 + round)
+            // Offer, answer and (a round later) delete, each one batch, as the engine does them.
+            plane.beginBatch()
+            let a = try plane.allocate(StreamAllocationRequest(group: g))
+            plane.update(a.id, plan: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2))
+            plane.endBatch()
+            plane.beginBatch()
+            let b = try plane.allocate(StreamAllocationRequest(group: g))
+            plane.update(b.id, plan: StreamPlan(sink: a.id, remoteRTP: phoneB.endpoint, learningWindow: 0.2))
+            plane.update(a.id, plan: StreamPlan(sink: b.id, remoteRTP: phoneA.endpoint, learningWindow: 0.2))
+            plane.endBatch()
+            let packet = rtpPacket(seq: UInt16(round), ssrc: 0xB)
+            phoneA.send(packet, to: relayRTP(a))
+            #expect(phoneB.receive()?.bytes == packet, "round \(round): a command of the batch was not in force")
+            plane.beginBatch()
+            plane.release(a.id)
+            plane.release(b.id)
+            plane.endBatch()
+        }
+        #expect(plane.waitForWorkers())
+        #expect(plane.portsInUse == 0)
+        #expect(plane.totals.droppedNoDestination == 0)
+    }
+
     /// More datagrams queued on one socket than one receive batch (epoll) or one armed receive (io_uring) takes:
     /// all of them come out, in order, and are counted once.
     @Test(arguments: MediaIOMode.allCases) func aBurstQueuedOnOneSocketIsRelayedWholeAndInOrder(io: MediaIOMode) throws {
