@@ -98,8 +98,8 @@ public struct BencodeDictionary: Hashable, Sendable, ExpressibleByDictionaryLite
 
     /// First entry whose key has exactly these bytes.
     public subscript(key: String) -> BencodeValue? {
-        let k = Array(key.utf8)
-        return entries.first(where: { $0.key == k })?.value
+        // Compared against the key's UTF-8 in place: no array built per lookup (the reply and stats paths do many).
+        entries.first(where: { $0.key.elementsEqual(key.utf8) })?.value
     }
 
     /// First entry whose key has exactly these bytes.
@@ -109,11 +109,10 @@ public struct BencodeDictionary: Hashable, Sendable, ExpressibleByDictionaryLite
 
     /// Replaces the value of the first entry with this key, or appends a new entry.
     public mutating func set(_ key: String, _ value: BencodeValue) {
-        let k = Array(key.utf8)
-        if let i = entries.firstIndex(where: { $0.key == k }) {
+        if let i = entries.firstIndex(where: { $0.key.elementsEqual(key.utf8) }) {
             entries[i].value = value
         } else {
-            entries.append((key: k, value: value))
+            entries.append((key: Array(key.utf8), value: value))
         }
     }
 
@@ -124,8 +123,7 @@ public struct BencodeDictionary: Hashable, Sendable, ExpressibleByDictionaryLite
 
     /// Removes every entry with this key.
     public mutating func remove(_ key: String) {
-        let k = Array(key.utf8)
-        entries.removeAll(where: { $0.key == k })
+        entries.removeAll(where: { $0.key.elementsEqual(key.utf8) })
     }
 
     public var count: Int { entries.count }
