@@ -74,6 +74,9 @@ public struct MOSSample: Sendable, Hashable {
     public var packetLoss: UInt32
     public var reportedAt: UInt64
 
+    static let zero = MOSSample(source: .relayObserved, mos: 0, roundTripTime: 0, roundTripTimeLeg: 0, jitter: 0,
+                                packetLoss: 0, reportedAt: 0)
+
     public init(source: MOSSource, mos: Int, roundTripTime: UInt64, roundTripTimeLeg: UInt64, jitter: UInt32,
                 packetLoss: UInt32, reportedAt: UInt64) {
         self.source = source
@@ -87,16 +90,21 @@ public struct MOSSample: Sendable, Hashable {
 }
 
 /// Average, lowest, highest and a progression of MOS samples of one source. The progression keeps at most
-/// `progressionCapacity` entries spaced at least `progressionInterval` seconds apart (newest win).
+/// `progressionCapacity` entries spaced at least `progressionInterval` seconds apart (newest win). Stored inline
+/// (no heap), so the worker can update and publish it without allocating.
 public struct MOSSummary: Sendable, Hashable {
     public static let progressionCapacity = 10
     public var progressionInterval: UInt32 = 10
     public private(set) var samples = 0
     public private(set) var lowest: MOSSample?
     public private(set) var highest: MOSSample?
-    /// Oldest first.
-    public private(set) var progression: [MOSSample] = []
     private var sums = (mos: 0, rtt: UInt64(0), rttLeg: UInt64(0), jitter: UInt64(0), loss: UInt64(0))
+    /// Ring of progression entries: `ringCount` used, the oldest at `ringStart`.
+    private var ring = (MOSSample.zero, MOSSample.zero, MOSSample.zero, MOSSample.zero, MOSSample.zero,
+                        MOSSample.zero, MOSSample.zero, MOSSample.zero, MOSSample.zero, MOSSample.zero)
+    private var ringStart = 0
+    private var ringCount = 0
+    private var lastProgressionAt: UInt64?
 
     public init() {}
 
@@ -109,14 +117,31 @@ public struct MOSSummary: Sendable, Hashable {
         sums.loss &+= UInt64(sample.packetLoss)
         if lowest.map({ sample.mos < $0.mos }) ?? true { lowest = sample }
         if highest.map({ sample.mos > $0.mos }) ?? true { highest = sample }
-        if let last = progression.last, sample.reportedAt < last.reportedAt &+ UInt64(progressionInterval) { return }
-        if progression.count == Self.progressionCapacity { progression.removeFirst() }
-        if progression.isEmpty { progression.reserveCapacity(Self.progressionCapacity) }
-        progression.append(sample)
+        if let last = lastProgressionAt, sample.reportedAt < last &+ UInt64(progressionInterval) { return }
+        lastProgressionAt = sample.reportedAt
+        let capacity = Self.progressionCapacity
+        withUnsafeMutableBytes(of: &ring) { raw in
+            let entries = raw.bindMemory(to: MOSSample.self)
+            if ringCount < capacity {
+                entries[(ringStart + ringCount) % capacity] = sample
+                ringCount += 1
+            } else {
+                entries[ringStart] = sample
+                ringStart = (ringStart + 1) % capacity
+            }
+        }
+    }
+
+    /// Oldest first.
+    public var progression: [MOSSample] {
+        withUnsafeBytes(of: ring) { raw in
+            let entries = raw.bindMemory(to: MOSSample.self)
+            return (0..<ringCount).map { entries[(ringStart + $0) % Self.progressionCapacity] }
+        }
     }
 
     /// Means over all samples (integer, as rtpengine reports them); `source` of the result is that of the
-    /// latest sample. nil before the first.
+    /// samples. nil before the first.
     public var average: MOSSample? {
         guard samples > 0, let source = highest?.source else { return nil }
         let n = UInt64(samples)
