@@ -24,15 +24,15 @@ let package = Package(
         .systemLibrary(name: "CSRTP2", path: "Sources/CSRTP2", pkgConfig: "libsrtp2",
                        providers: [.apt(["libsrtp2-dev"])]),
         // io_uring for the media workers' --io=uring mode (liburing-dev).
-        .systemLibrary(name: "CLibURing", path: "Sources/CLibURing", pkgConfig: "liburing",
-                       providers: [.apt(["liburing-dev"])]),
+        // liburing (Debian liburing-dev) wrapped in C so that liburing.h's feature macros never meet Swift's Glibc.
+        .target(name: "CURing", path: "Sources/CURing", linkerSettings: [.linkedLibrary("uring")]),
         // epoll, recvmmsg/sendmmsg, eventfd: not exposed by Swift's Glibc overlay.
         .target(name: "CShim", path: "Sources/CShim"),
 
         .target(name: "RTPWire"),
         .target(name: "RTCPStats", dependencies: ["RTPWire"]),
         .target(name: "Transcode", dependencies: ["RTPWire", "COpus", "CBcg729"]),
-        .target(name: "RTPRelay", dependencies: ["RTPWire", "RTCPStats", "Transcode", "CShim", "CSRTP2", "CLibURing"]),
+        .target(name: "RTPRelay", dependencies: ["RTPWire", "RTCPStats", "Transcode", "CShim", "CSRTP2", "CURing"]),
         .target(name: "ControlProtocol", dependencies: ["RTPWire", "RTCPStats"]),
         .executableTarget(name: "rtprelayd", dependencies: [
             "ControlProtocol", "RTPRelay", "RTPWire", "Transcode",

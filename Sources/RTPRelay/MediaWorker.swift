@@ -1,4 +1,4 @@
-import CLibURing
+import CURing
 import CShim
 import Glibc
 import RTPWire
@@ -37,8 +37,8 @@ final class MediaWorker: @unchecked Sendable {
 
     // io_uring mode (worker thread): the ring, its provided receive buffers, streams waiting for their last
     // receive to end before their sockets close, and barriers waiting for those.
-    var ring: UnsafeMutablePointer<io_uring>?
-    var buffers: UnsafeMutablePointer<rtprelay_ubufs>?
+    var ring: OpaquePointer?
+    var buffers: OpaquePointer?
     /// Per receive buffer: the send in flight from it.
     var bufferSends: UnsafeMutablePointer<PendingSend>?
     /// Sockets whose multishot receive ended because every buffer was out; re-armed once buffers come back.

@@ -1,4 +1,4 @@
-import CLibURing
+import CURing
 import CShim
 import Glibc
 import RTPWire
@@ -23,16 +23,11 @@ extension MediaWorker {
     /// Creates the ring and registers the buffers, on the worker thread (single issuer). False: io_uring is
     /// unavailable here (or refuses provided buffers); the worker runs epoll instead.
     func startUring() -> Bool {
-        let ring = UnsafeMutablePointer<io_uring>.allocate(capacity: 1)
-        guard rtprelay_uring_init(ring, 4096, 16384) == 0 else {
-            ring.deallocate()
-            return false
-        }
         var error: Int32 = 0
+        guard let ring = rtprelay_uring_create(4096, 16384, &error) else { return false }
         guard let buffers = rtprelay_uring_bufs_create(ring, MediaWorker.bufferCount, maxPacketSize,
                                                            MediaWorker.srtpSpare, &error) else {
-            rtprelay_uring_exit(ring)
-            ring.deallocate()
+            rtprelay_uring_destroy(ring)
             return false
         }
         self.ring = ring
@@ -51,8 +46,7 @@ extension MediaWorker {
 
     func stopUring() {
         guard let ring else { return }
-        rtprelay_uring_exit(ring)   // cancels and waits for what is still in flight (the eventfd read)
-        ring.deallocate()
+        rtprelay_uring_destroy(ring)   // cancels and waits for what is still in flight (the eventfd read)
         self.ring = nil
         rtprelay_uring_bufs_destroy(buffers)
         buffers = nil
@@ -124,14 +118,14 @@ extension MediaWorker {
         let rtcp = token & 4 != 0
         guard index < slotCapacity, let buffers else { return }
         let slot = slots + index
-        if flags & IORING_CQE_F_MORE == 0 {
+        if flags & UInt32(RTPRELAY_CQE_F_MORE) == 0 {
             slot.pointee.pendingOps -= 1
             if slot.pointee.active {
                 if result == -ENOBUFS { starved.append((Int32(index), rtcp)) } else { armReceive(slot: index, rtcp: rtcp) }
             }
         }
-        guard flags & IORING_CQE_F_BUFFER != 0 else { return }
-        let bid = flags >> UInt32(IORING_CQE_BUFFER_SHIFT)
+        guard flags & UInt32(RTPRELAY_CQE_F_BUFFER) != 0 else { return }
+        let bid = flags >> UInt32(RTPRELAY_CQE_BUFFER_SHIFT)
         guard slot.pointee.active else {
             rtprelay_uring_buf_return(buffers, bid)
             return

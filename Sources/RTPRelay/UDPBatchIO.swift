@@ -1,4 +1,3 @@
-import CLibURing  // its header defines struct mmsghdr completely (_GNU_SOURCE), so the C shims take typed pointers
 import CShim
 
 /// One worker's preallocated datagram arrays for recvmmsg/sendmmsg: receive buffers with their iovecs and
@@ -13,10 +12,10 @@ final class UDPBatchIO {
     /// Writable bytes from the start of each buffer: `bufferSize` plus the spare room (also the stride).
     let capacity: Int
     let buffers: UnsafeMutableRawPointer
-    let recvVector: UnsafeMutablePointer<mmsghdr>   // [batchSize]
+    let recvVector: OpaquePointer   // [batchSize]
     let recvIovecs: UnsafeMutablePointer<iovec>
     let recvNames: UnsafeMutablePointer<sockaddr_storage>
-    let sendVector: UnsafeMutablePointer<mmsghdr>   // [batchSize]
+    let sendVector: OpaquePointer   // [batchSize]
     let sendIovecs: UnsafeMutablePointer<iovec>
     let sendNames: UnsafeMutablePointer<sockaddr_storage>
     private let recvRaw: UnsafeMutableRawPointer
@@ -31,8 +30,8 @@ final class UDPBatchIO {
         sendRaw = .allocate(byteCount: batchSize * rtprelay_mmsghdr_size(), alignment: 16)
         recvRaw.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * rtprelay_mmsghdr_size())
         sendRaw.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * rtprelay_mmsghdr_size())
-        recvVector = recvRaw.bindMemory(to: mmsghdr.self, capacity: batchSize)
-        sendVector = sendRaw.bindMemory(to: mmsghdr.self, capacity: batchSize)
+        recvVector = OpaquePointer(recvRaw)
+        sendVector = OpaquePointer(sendRaw)
         recvIovecs = .allocate(capacity: batchSize)
         recvIovecs.initialize(repeating: iovec(), count: batchSize)
         sendIovecs = .allocate(capacity: batchSize)

@@ -1,10 +1,5 @@
 #ifndef RTPRELAY_CSHIM_H
 #define RTPRELAY_CSHIM_H
-/* Same feature macros as liburing.h sets, so that glibc structs (fd_set, ...) have one definition in both
- * C modules; without it Swift files importing CShim and CLibURing fail on a clean build. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 /* Linux calls that Swift's Glibc overlay does not expose (recvmmsg, sendmmsg, struct mmsghdr, epoll,
  * eventfd) plus a few helpers. Each wrapper is a plain pass-through: no allocation, no state. */
 #include <stdint.h>

@@ -1,16 +1,17 @@
-#ifndef RTPRELAY_CLIBURING_SHIM_H
-#define RTPRELAY_CLIBURING_SHIM_H
-/* liburing (Debian liburing-dev) for the media workers' io_uring mode. liburing's fast paths are static inline
- * functions and macros; these small inline wrappers give Swift one call per operation the worker needs, and own
- * the kernel-visible state (buffers, msghdr, iovec, addresses) so it never moves while an operation that points at
- * it is in flight. Nothing here allocates except rtprelay_uring_bufs_create (once per worker). */
+#define _GNU_SOURCE
+#include "curing.h"
 #include <liburing.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+
+_Static_assert(RTPRELAY_CQE_F_BUFFER == IORING_CQE_F_BUFFER, "IORING_CQE_F_BUFFER");
+_Static_assert(RTPRELAY_CQE_F_MORE == IORING_CQE_F_MORE, "IORING_CQE_F_MORE");
+_Static_assert(RTPRELAY_CQE_BUFFER_SHIFT == IORING_CQE_BUFFER_SHIFT, "IORING_CQE_BUFFER_SHIFT");
+
+struct rtprelay_uring { struct io_uring ring; };
 
 /* The worker's receive buffers, lent to the kernel as a provided-buffer ring (group 0): every socket has one
  * multishot receive armed, and the kernel picks a free buffer for each datagram, so a socket with many queued
@@ -36,7 +37,7 @@ struct rtprelay_ubufs {
 /* `count` (a power of two) buffers for payloads up to `payload` bytes, registered with the ring, each followed by
  * `spare` bytes the kernel never fills (a datagram may grow in place before it is sent on: an SRTP trailer).
  * Control path. */
-static inline struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct io_uring *ring, unsigned count, size_t payload,
+struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct rtprelay_uring *u, unsigned count, size_t payload,
                                                                 size_t spare, int *error) {
     struct rtprelay_ubufs *b = (struct rtprelay_ubufs *)calloc(1, sizeof *b);
     if (!b) { *error = -ENOMEM; return NULL; }
@@ -59,7 +60,7 @@ static inline struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct io_uring 
     reg.ring_addr = (unsigned long)(uintptr_t)b->ring;
     reg.ring_entries = count;
     reg.bgid = RTPRELAY_UBUF_GROUP;
-    int rc = io_uring_register_buf_ring(ring, &reg, 0);
+    int rc = io_uring_register_buf_ring(&u->ring, &reg, 0);
     if (rc != 0) {
         *error = rc;
         free(b->ring); free(b->base); free(b->send_msg); free(b->send_iov); free(b->send_name); free(b);
@@ -76,20 +77,20 @@ static inline struct rtprelay_ubufs *rtprelay_uring_bufs_create(struct io_uring 
 }
 
 /* After the ring is gone (nothing in flight any more). */
-static inline void rtprelay_uring_bufs_destroy(struct rtprelay_ubufs *b) {
+void rtprelay_uring_bufs_destroy(struct rtprelay_ubufs *b) {
     if (!b) return;
     free(b->ring); free(b->base); free(b->send_msg); free(b->send_iov); free(b->send_name); free(b);
 }
 
 /* Gives buffer `bid` back to the kernel. */
-static inline void rtprelay_uring_buf_return(struct rtprelay_ubufs *b, unsigned bid) {
+void rtprelay_uring_buf_return(struct rtprelay_ubufs *b, unsigned bid) {
     io_uring_buf_ring_add(b->ring, b->base + b->size * bid, (unsigned)b->lent, (unsigned short)bid, (int)b->mask, 0);
     io_uring_buf_ring_advance(b->ring, 1);
 }
 
 /* The datagram a receive completion put into buffer `bid` (`res` bytes used). Returns 0, or -1 when the kernel's
  * layout does not fit (treated as malformed). `truncated`: the datagram was larger than the payload space. */
-static inline int rtprelay_uring_buf_datagram(struct rtprelay_ubufs *b, unsigned bid, int res,
+int rtprelay_uring_buf_datagram(struct rtprelay_ubufs *b, unsigned bid, int res,
                                               const void **payload, unsigned *payload_length,
                                               const void **name, unsigned *name_length, int *truncated) {
     if (bid >= b->count || res < 0 || (size_t)res > b->lent) return -1;
@@ -104,61 +105,60 @@ static inline int rtprelay_uring_buf_datagram(struct rtprelay_ubufs *b, unsigned
 }
 
 /* Writable bytes from `payload` (inside buffer `bid`) to the end of that buffer, spare room included. */
-static inline size_t rtprelay_uring_buf_room(const struct rtprelay_ubufs *b, unsigned bid, const void *payload) {
+size_t rtprelay_uring_buf_room(const struct rtprelay_ubufs *b, unsigned bid, const void *payload) {
     const unsigned char *end = b->base + b->size * (bid + 1);
     const unsigned char *p = (const unsigned char *)payload;
     return p < end ? (size_t)(end - p) : 0;
 }
 
 /* Where the send of buffer `bid` goes (the caller copies the destination in, then calls rtprelay_uring_send). */
-static inline void *rtprelay_uring_buf_destination(struct rtprelay_ubufs *b, unsigned bid) { return &b->send_name[bid]; }
+void *rtprelay_uring_buf_destination(struct rtprelay_ubufs *b, unsigned bid) { return &b->send_name[bid]; }
 
 /* A ring for one worker thread. Tries single-issuer + deferred task work (completions are processed only when the
  * worker asks, in batches: kernels >= 6.1), then plain. Returns 0 or -errno. */
-static inline int rtprelay_uring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries) {
+static int rtprelay_uring_init(struct rtprelay_uring *u, unsigned entries, unsigned cq_entries) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
     p.flags = IORING_SETUP_CQSIZE | (getenv("RTPRELAY_URING_PLAIN") ? 0 : (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN));
     p.cq_entries = cq_entries;
-    int rc = io_uring_queue_init_params(entries, ring, &p);
+    int rc = io_uring_queue_init_params(entries, &u->ring, &p);
     if (rc == -EINVAL) {
         memset(&p, 0, sizeof p);
         p.flags = IORING_SETUP_CQSIZE;
         p.cq_entries = cq_entries;
-        rc = io_uring_queue_init_params(entries, ring, &p);
+        rc = io_uring_queue_init_params(entries, &u->ring, &p);
     }
     return rc;
 }
-static inline void rtprelay_uring_exit(struct io_uring *ring) { io_uring_queue_exit(ring); }
 
 /* An SQE, submitting what is queued first when the submission queue is full. */
-static inline struct io_uring_sqe *rtprelay_uring_sqe(struct io_uring *ring) {
-    struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+static struct io_uring_sqe *rtprelay_uring_sqe(struct rtprelay_uring *u) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
     if (!sqe) {
-        io_uring_submit(ring);
-        sqe = io_uring_get_sqe(ring);
+        io_uring_submit(&u->ring);
+        sqe = io_uring_get_sqe(&u->ring);
     }
     return sqe;
 }
 
 /* Registered ("fixed") files: a sparse table indexed by fd number, so an operation on a registered socket skips the
  * per-operation file lookup and reference count (fget/fput). `nr` entries; 0 or -errno. */
-static inline int rtprelay_uring_files_init(struct io_uring *ring, unsigned nr) {
-    return io_uring_register_files_sparse(ring, nr);
+int rtprelay_uring_files_init(struct rtprelay_uring *u, unsigned nr) {
+    return io_uring_register_files_sparse(&u->ring, nr);
 }
 /* Puts fd into table slot fd (or clears it with value -1). Returns 1 on success, or -errno. */
-static inline int rtprelay_uring_file_set(struct io_uring *ring, int fd, int value) {
-    return io_uring_register_files_update(ring, (unsigned)fd, &value, 1);
+int rtprelay_uring_file_set(struct rtprelay_uring *u, int fd, int value) {
+    return io_uring_register_files_update(&u->ring, (unsigned)fd, &value, 1);
 }
-static inline void rtprelay_uring_sqe_fixed(struct io_uring_sqe *sqe, int fixed) {
+static void rtprelay_uring_sqe_fixed(struct io_uring_sqe *sqe, int fixed) {
     if (fixed) sqe->flags |= IOSQE_FIXED_FILE;
 }
 
 /* Arms a multishot receive on fd: one completion per datagram, each in a buffer the kernel picks from the ring,
  * until it is cancelled or the ring runs dry (then the completion lacks IORING_CQE_F_MORE). 0 or -EBUSY. */
-static inline int rtprelay_uring_recv(struct io_uring *ring, int fd, int fixed, struct rtprelay_ubufs *b,
+int rtprelay_uring_recv(struct rtprelay_uring *u, int fd, int fixed, struct rtprelay_ubufs *b,
                                       uint64_t token) {
-    struct io_uring_sqe *sqe = rtprelay_uring_sqe(ring);
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     io_uring_prep_recvmsg_multishot(sqe, fd, &b->recv_template, 0);
     rtprelay_uring_sqe_fixed(sqe, fixed);
@@ -169,9 +169,9 @@ static inline int rtprelay_uring_recv(struct io_uring *ring, int fd, int fixed, 
 }
 
 /* Sends `length` bytes at `payload` (inside buffer `bid`) out of fd to the buffer's destination. 0 or -EBUSY. */
-static inline int rtprelay_uring_send(struct io_uring *ring, int fd, int fixed, struct rtprelay_ubufs *b, unsigned bid,
+int rtprelay_uring_send(struct rtprelay_uring *u, int fd, int fixed, struct rtprelay_ubufs *b, unsigned bid,
                                       const void *payload, size_t length, unsigned name_length, uint64_t token) {
-    struct io_uring_sqe *sqe = rtprelay_uring_sqe(ring);
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     struct msghdr *m = &b->send_msg[bid];
     b->send_iov[bid].iov_base = (void *)payload;
@@ -190,8 +190,8 @@ static inline int rtprelay_uring_send(struct io_uring *ring, int fd, int fixed, 
 }
 
 /* Reads the eventfd's 8-byte counter into *value. */
-static inline int rtprelay_uring_read_eventfd(struct io_uring *ring, int fd, uint64_t *value, uint64_t token) {
-    struct io_uring_sqe *sqe = rtprelay_uring_sqe(ring);
+int rtprelay_uring_read_eventfd(struct rtprelay_uring *u, int fd, uint64_t *value, uint64_t token) {
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     io_uring_prep_read(sqe, fd, value, sizeof *value, 0);
     io_uring_sqe_set_data64(sqe, token);
@@ -201,8 +201,8 @@ static inline int rtprelay_uring_read_eventfd(struct io_uring *ring, int fd, uin
 /* Cancels the request whose token is `target` (a socket's multishot receive; it then completes with -ECANCELED and
  * without IORING_CQE_F_MORE). By token, not by fd: the kernel finds a token in its hash, while cancelling by fd scans
  * every armed receive, which made tearing down 1000 calls cost seconds. */
-static inline int rtprelay_uring_cancel(struct io_uring *ring, uint64_t target, uint64_t token) {
-    struct io_uring_sqe *sqe = rtprelay_uring_sqe(ring);
+int rtprelay_uring_cancel(struct rtprelay_uring *u, uint64_t target, uint64_t token) {
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     io_uring_prep_cancel64(sqe, target, 0);
     io_uring_sqe_set_data64(sqe, token);
@@ -210,24 +210,38 @@ static inline int rtprelay_uring_cancel(struct io_uring *ring, uint64_t target, 
 }
 
 /* Submits what is queued and waits for at least one completion: one system call per loop turn. */
-static inline int rtprelay_uring_submit_and_wait(struct io_uring *ring, unsigned wait) {
-    return io_uring_submit_and_wait(ring, wait);
+int rtprelay_uring_submit_and_wait(struct rtprelay_uring *u, unsigned wait) {
+    return io_uring_submit_and_wait(&u->ring, wait);
 }
-static inline int rtprelay_uring_submit(struct io_uring *ring) { return io_uring_submit(ring); }
+int rtprelay_uring_submit(struct rtprelay_uring *u) { return io_uring_submit(&u->ring); }
 
 /* Copies up to `max` ready completions (token, result, flags) out of the ring and marks them seen. No system call. */
-static inline unsigned rtprelay_uring_reap(struct io_uring *ring, uint64_t *tokens, int32_t *results, uint32_t *flags,
+unsigned rtprelay_uring_reap(struct rtprelay_uring *u, uint64_t *tokens, int32_t *results, uint32_t *flags,
                                            unsigned max) {
     struct io_uring_cqe *cqe;
     unsigned head, n = 0;
-    io_uring_for_each_cqe(ring, head, cqe) {
+    io_uring_for_each_cqe(&u->ring, head, cqe) {
         if (n == max) break;
         tokens[n] = cqe->user_data;
         results[n] = cqe->res;
         flags[n] = cqe->flags;
         n++;
     }
-    io_uring_cq_advance(ring, n);
+    io_uring_cq_advance(&u->ring, n);
     return n;
 }
-#endif
+
+struct rtprelay_uring *rtprelay_uring_create(unsigned entries, unsigned cq_entries, int *error) {
+    struct rtprelay_uring *u = (struct rtprelay_uring *)calloc(1, sizeof *u);
+    if (!u) { *error = -ENOMEM; return NULL; }
+    int rc = rtprelay_uring_init(u, entries, cq_entries);
+    if (rc != 0) { free(u); *error = rc; return NULL; }
+    *error = 0;
+    return u;
+}
+
+void rtprelay_uring_destroy(struct rtprelay_uring *u) {
+    if (!u) return;
+    io_uring_queue_exit(&u->ring);
+    free(u);
+}
