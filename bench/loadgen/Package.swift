@@ -7,6 +7,7 @@ let package = Package(
     name: "loadgen",
     targets: [
         .target(name: "CLoadShim"),
-        .executableTarget(name: "loadgen", dependencies: ["CLoadShim"]),
+        .systemLibrary(name: "CSRTP2", pkgConfig: "libsrtp2"),
+        .executableTarget(name: "loadgen", dependencies: ["CLoadShim", "CSRTP2"]),
     ]
 )

@@ -1,10 +1,10 @@
 /// The two SDP facts the load generator needs: build a one-stream PCMU offer/answer, read the relay's address
 /// and port back from its rewritten SDP.
 enum SDP {
-    static func audio(address: String, port: UInt16, session: Int) -> String {
+    static func audio(address: String, port: UInt16, session: Int, profile: String = "RTP/AVP", extra: String = "") -> String {
         let family = address.contains(":") ? "IP6" : "IP4"
         return "v=0\r\no=- \(session) 1 IN \(family) \(address)\r\ns=loadgen\r\nc=IN \(family) \(address)\r\nt=0 0\r\n"
-            + "m=audio \(port) RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n"
+            + "m=audio \(port) \(profile) 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n" + extra
     }
 
     /// The first audio stream's connection address and port (a media-level c= overrides the session's).

@@ -12,6 +12,8 @@ final class CallPair: @unchecked Sendable {
     var toRelayFromALength: socklen_t = 0
     var toRelayFromB = sockaddr_storage()
     var toRelayFromBLength: socklen_t = 0
+    /// SRTP of each phone (nil: plain): what it sends (out) and what it receives from the relay (in).
+    var aOut: PhoneSRTP?, aIn: PhoneSRTP?, bOut: PhoneSRTP?, bIn: PhoneSRTP?
 
     init(index: Int, address: String) throws {
         self.index = index
@@ -54,8 +56,14 @@ enum ProbePacket {
 func runSender(calls: [CallPair], log: TrafficLog) {
     let period: UInt64 = 20_000_000
     let step = period / UInt64(max(calls.count, 1))
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ProbePacket.size, alignment: 8)
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ProbePacket.size + 64, alignment: 8)
     buffer.initializeMemory(as: UInt8.self, repeating: 0xff)
+    /// The probe as the phone puts it on the wire: protected in place when the phone talks SRTP.
+    func wire(_ srtp: PhoneSRTP?) -> UnsafeRawBufferPointer {
+        guard let srtp else { return UnsafeRawBufferPointer(start: buffer.baseAddress, count: ProbePacket.size) }
+        let n = srtp.protect(buffer.baseAddress!, length: ProbePacket.size)
+        return UnsafeRawBufferPointer(start: buffer.baseAddress, count: max(n, 0))
+    }
     defer { buffer.deallocate() }
     let start = monotonicNanoseconds()
     var round: UInt64 = 0
@@ -70,9 +78,9 @@ func runSender(calls: [CallPair], log: TrafficLog) {
             let measured = log.measuring.load(ordering: .relaxed)
             let seq = UInt16(truncatingIfNeeded: round)
             ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2), now: monotonicNanoseconds(), measured: measured)
-            call.phoneA.send(UnsafeRawBufferPointer(buffer), to: &call.toRelayFromA, length: call.toRelayFromALength)
+            call.phoneA.send(wire(call.aOut), to: &call.toRelayFromA, length: call.toRelayFromALength)
             ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2 + 1), now: monotonicNanoseconds(), measured: measured)
-            call.phoneB.send(UnsafeRawBufferPointer(buffer), to: &call.toRelayFromB, length: call.toRelayFromBLength)
+            call.phoneB.send(wire(call.bOut), to: &call.toRelayFromB, length: call.toRelayFromBLength)
             log.sentTotal += 2
             if measured { log.sentMeasured += 2 }
         }
@@ -88,10 +96,10 @@ func runSender(calls: [CallPair], log: TrafficLog) {
 func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) {
     let epfd = loadgen_epoll_create()
     defer { close(epfd) }
-    var sockets: [(fd: Int32, call: Int, isB: Bool)] = []
+    var sockets: [(fd: Int32, call: Int, isB: Bool, srtp: PhoneSRTP?)] = []
     for call in calls {
-        sockets.append((call.phoneA.fd, call.index, false))
-        sockets.append((call.phoneB.fd, call.index, true))
+        sockets.append((call.phoneA.fd, call.index, false, call.aIn))
+        sockets.append((call.phoneB.fd, call.index, true, call.bIn))
     }
     for (k, s) in sockets.enumerated() { _ = loadgen_epoll_add(epfd, s.fd, UInt64(k)) }
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
@@ -108,8 +116,9 @@ func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) 
         for r in 0..<Int(n) {
             let s = sockets[Int(ready[r])]
             while true {
-                let got = recv(s.fd, buffer.baseAddress, buffer.count, 0)
+                var got = recv(s.fd, buffer.baseAddress, buffer.count, 0)
                 if got < 0 { break }
+                if let srtp = s.srtp { got = srtp.unprotect(buffer.baseAddress!, length: got) }
                 let now = monotonicNanoseconds()
                 log.receivedTotal += 1
                 guard got == ProbePacket.size else { log.unexpected += 1; continue }

@@ -3,7 +3,9 @@
 // relay's CPU per relayed packet (from /proc/PID/stat).
 //
 //   loadgen --ng 127.0.0.1:2223 --calls 200 --seconds 10 --pid $(pidof rtpengine) [--address 127.0.0.1] [--warmup 2]
-//           [--receive-poll-us 500]
+//           [--receive-poll-us 500] [--srtp none|b|both]
+// --srtp b: phone B talks SDES-SRTP (AES_CM_128_HMAC_SHA1_80) to the relay, A plain (RTP↔SRTP); both: A too, with
+// its own keys (SRTP↔SRTP re-encryption). The phones encrypt/decrypt in the load generator's threads.
 import Foundation
 import Glibc
 
@@ -16,6 +18,7 @@ struct Options {
     var pid: Int32?
     var address = "127.0.0.1"
     var receivePollMicroseconds = 0
+    var srtp = "none"
 
     init(_ arguments: [String]) throws {
         var it = arguments.dropFirst().makeIterator()
@@ -34,6 +37,9 @@ struct Options {
             case "--pid": pid = Int32(value)
             case "--address": address = value
             case "--receive-poll-us": receivePollMicroseconds = Int(value) ?? 0
+            case "--srtp":
+                guard ["none", "b", "both"].contains(value) else { throw LoadError.usage("--srtp none|b|both") }
+                srtp = value
             default: throw LoadError.usage("unknown flag \(flag)")
             }
         }
@@ -63,17 +69,42 @@ func main() throws {
         do { call = try CallPair(index: i, address: options.address) } catch { deleteCalls(i); throw error }
         let callID = "\(run)-\(i)"
         let offer: BValue, answer: BValue
+        let aKey = PhoneSRTP.randomKey(), bKey = PhoneSRTP.randomKey()
+        let aSRTP = options.srtp == "both", bSRTP = options.srtp != "none"
+        var offerFlags: [(String, BValue)] = []
+        if bSRTP {
+            offerFlags = [("transport-protocol", .string(Array("RTP/SAVP".utf8))), ("ICE", .string(Array("remove".utf8))),
+                          ("DTLS", .string(Array("off".utf8)))]
+        }
         do {
             offer = try ng.request([
                 ("command", .string(Array("offer".utf8))), ("call-id", .string(Array(callID.utf8))),
                 ("from-tag", .string(Array("a\(i)".utf8))),
-                ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneA.port, session: i).utf8))),
-            ])
+                ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneA.port, session: i,
+                                                profile: aSRTP ? "RTP/SAVP" : "RTP/AVP",
+                                                extra: aSRTP ? PhoneSRTP.cryptoLine(tag: "1", key: aKey) : "").utf8))),
+            ] + offerFlags)
+            // B answers the relay's SDES offer with the relay's tag for our suite and its own key.
+            let relayToB = bSRTP ? offer["sdp"]?.text.flatMap(PhoneSRTP.crypto(in:)) : nil
+            if bSRTP, relayToB == nil { throw LoadError.ng("offer without \(PhoneSRTP.suite)") }
             answer = try ng.request([
                 ("command", .string(Array("answer".utf8))), ("call-id", .string(Array(callID.utf8))),
                 ("from-tag", .string(Array("a\(i)".utf8))), ("to-tag", .string(Array("b\(i)".utf8))),
-                ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneB.port, session: i).utf8))),
-            ])
+                ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneB.port, session: i,
+                                                profile: bSRTP ? "RTP/SAVP" : "RTP/AVP",
+                                                extra: relayToB.map { PhoneSRTP.cryptoLine(tag: $0.tag, key: bKey) } ?? "").utf8))),
+            ] + (bSRTP ? [("ICE", .string(Array("remove".utf8)))] : []))
+            if let relayToB {
+                call.bIn = try PhoneSRTP(keyAndSalt: relayToB.key, inbound: true)
+                call.bOut = try PhoneSRTP(keyAndSalt: bKey, inbound: false)
+            }
+            if aSRTP {
+                guard let relayToA = answer["sdp"]?.text.flatMap(PhoneSRTP.crypto(in:)) else {
+                    throw LoadError.ng("answer without \(PhoneSRTP.suite)")
+                }
+                call.aIn = try PhoneSRTP(keyAndSalt: relayToA.key, inbound: true)
+                call.aOut = try PhoneSRTP(keyAndSalt: aKey, inbound: false)
+            }
         } catch { deleteCalls(i + 1); throw error }
         guard let towardsB = offer["sdp"]?.text.flatMap(SDP.mediaEndpoint),
               let towardsA = answer["sdp"]?.text.flatMap(SDP.mediaEndpoint) else {
