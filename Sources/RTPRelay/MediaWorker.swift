@@ -16,6 +16,10 @@ final class MediaWorker: @unchecked Sendable {
     private let commands = ThreadLock<[WorkerCommand]>([])
     /// The worker's spare command array, swapped with the queue on each take (worker thread only).
     private var drainedCommands: [WorkerCommand] = []
+    /// epoll mode: sockets (epoll data words) whose last read stopped at its cap; `backlogNext` is the spare the
+    /// loop swaps in each turn. Capacity reserved up front and on growth, so appending never allocates.
+    private var backlog: [UInt64] = []
+    private var backlogNext: [UInt64] = []
     private let ledger: PortLedger
     private let io: UDPBatchIO
     let requestedIO: MediaIOMode
@@ -86,6 +90,9 @@ final class MediaWorker: @unchecked Sendable {
         maxPacketSize = configuration.maxPacketSize
         statistics = configuration.statistics
         slotCapacity = 64
+        // A socket is on the backlog at most twice per turn (carried over, and a new edge): 2 sockets per slot.
+        backlog.reserveCapacity(4 * slotCapacity)
+        backlogNext.reserveCapacity(4 * slotCapacity)
         slots = .allocate(capacity: slotCapacity)
         outFD = .allocate(capacity: configuration.batchSize)
         outSink = .allocate(capacity: configuration.batchSize)
@@ -176,7 +183,9 @@ final class MediaWorker: @unchecked Sendable {
         defer { raw.deallocate() }
         let events = raw.bindMemory(to: epoll_event.self, capacity: Int(MediaWorker.maxEvents))
         while running {
-            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, -1)
+            // Sockets left with datagrams queued (serviceSocket stopped at its cap) get no new edge: poll instead of
+            // sleeping while there are any, and read them again this turn.
+            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, backlog.isEmpty ? -1 : 0)
             if n < 0 {
                 if rtprelay_errno() == EINTR { continue }
                 break
@@ -194,31 +203,42 @@ final class MediaWorker: @unchecked Sendable {
                 }
                 i += 1
             }
+            // The carried-over sockets first (they have waited longest), then the new edges. Both arrays keep their
+            // capacity, so this allocates nothing.
+            swap(&backlog, &backlogNext)
+            backlog.removeAll(keepingCapacity: true)
+            for data in backlogNext where serviceSocket(slot: Int(truncatingIfNeeded: data >> 1), rtcpSocket: data & 1 == 1) {
+                backlog.append(data)
+            }
             i = 0
             while i < n {
                 let data = rtprelay_epoll_event_data(events, i)
                 i += 1
                 if data == MediaWorker.wakeToken { continue }
-                serviceSocket(slot: Int(truncatingIfNeeded: data >> 1), rtcpSocket: data & 1 == 1)
+                if serviceSocket(slot: Int(truncatingIfNeeded: data >> 1), rtcpSocket: data & 1 == 1) {
+                    backlog.append(data)
+                }
             }
         }
     }
 
     /// The epoll hot path: one recvmmsg on a ready socket, the per-packet decision, one sendmmsg per destination
     /// socket. No allocation, lock, log, String or existential in here.
+    /// Returns true when it stopped at its cap with the socket possibly still holding datagrams: edge-triggered
+    /// epoll will not report it again until another one arrives, so the loop must come back to it.
     @inline(__always)
-    private func serviceSocket(slot index: Int, rtcpSocket: Bool) {
-        guard index < slotCapacity else { return }
+    private func serviceSocket(slot index: Int, rtcpSocket: Bool) -> Bool {
+        guard index < slotCapacity else { return false }
         let slot = slots + index
-        guard slot.pointee.active else { return }
+        guard slot.pointee.active else { return false }
         let fd = rtcpSocket ? slot.pointee.rtcpFD : slot.pointee.rtpFD
         // Edge-triggered: read until a batch comes back short (the queue was empty at that moment; a datagram
-        // arriving later raises a new edge). At most 8 batches, so a flooded socket cannot starve the others: every
-        // further arrival raises another edge, and the rest is read on a later turn.
+        // arriving later raises a new edge). At most 8 batches, so a flooded socket cannot starve the others; the
+        // caller keeps such a socket on its backlog and reads the rest on the next turn.
         var rounds = 0
         while true {
             let received = io.receive(fd: fd)
-            guard received > 0 else { return }
+            guard received > 0 else { return false }
             let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
             var queued = 0
             for i in 0..<received {
@@ -234,7 +254,8 @@ final class MediaWorker: @unchecked Sendable {
             }
             if queued > 0 { flush(count: queued) }
             rounds += 1
-            if received < io.batchSize || rounds == 8 { return }
+            if received < io.batchSize { return false }
+            if rounds == 8 { return true }
         }
     }
 
@@ -600,5 +621,7 @@ final class MediaWorker: @unchecked Sendable {
         slots.deallocate()
         slots = bigger
         slotCapacity = newCapacity
+        backlog.reserveCapacity(4 * newCapacity)
+        backlogNext.reserveCapacity(4 * newCapacity)
     }
 }

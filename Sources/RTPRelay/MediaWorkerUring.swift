@@ -87,6 +87,17 @@ extension MediaWorker {
             while true {
                 let n = Int(rtprelay_uring_reap(ring, tokens, results, flags, UInt32(MediaWorker.reapBatch)))
                 if n == 0 { break }
+                // Commands first, as in epoll mode: a plan queued before its ng reply went out must be in force for
+                // a packet the peer sent after reading that reply, even when that packet's completion is reaped
+                // before the wake-up's (a receive armed on a socket that already holds a datagram completes as soon
+                // as it is submitted). The eventfd read is re-armed before the commands queue their receive arms,
+                // so at the next submission it is issued first. Closed slots stay reserved until their receives end
+                // (finishClosings), so no completion below can be misattributed to a reused slot.
+                for i in 0..<n where tokens[i] & 3 == MediaWorker.kindWake {
+                    _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
+                    processCommands()
+                    break
+                }
                 let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
                 for i in 0..<n {
                     let token = tokens[i]
@@ -95,13 +106,7 @@ extension MediaWorker {
                     case MediaWorker.kindSend:
                         sent(token: token, result: results[i])
                         returned = true
-                    case MediaWorker.kindWake:
-                        // In completion order: a plan queued before its ng reply went out is applied before any
-                        // packet the peer sent after reading that reply. Closed slots stay reserved until their
-                        // receives end (finishClosings), so the completions after this one cannot be misattributed.
-                        processCommands()
-                        _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
-                    default: break   // a cancel request's own completion
+                    default: break   // the wake-up (handled above), or a cancel request's own completion
                     }
                 }
             }
