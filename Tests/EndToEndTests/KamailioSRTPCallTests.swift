@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Kamailio's rtpengine module with `RTP/SAVP` driving rtprelayd: Alice plain RTP, Bob SDES-SRTP. Bob is an SRTP
-/// phone over the system libsrtp2: he decrypts with the key the relay put into his INVITE and encrypts with his own.
+/// phone (SRTPSession): he decrypts with the key the relay put into his INVITE and encrypts with his own.
 @Suite("Kamailio with RTP/SAVP on one side")
 struct KamailioSRTPCallTests {
     @Test func plainAliceAndSRTPBobTalkThroughKamailioAndRtprelayd() throws {

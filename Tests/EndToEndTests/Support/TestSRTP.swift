@@ -1,46 +1,31 @@
-import CSRTP2
 import Foundation
+import RTPRelay
 
-/// A test phone's SRTP (AES_CM_128_HMAC_SHA1_80 over libsrtp2, the system library, not the relay's wrapper):
-/// one context per direction, transforms on byte arrays.
+/// A test phone's SRTP: the relay's SRTPSession on byte arrays (one srtp_init per process, as SRTPSession does it;
+/// a second library initialisation in the same test process would report failure), plus SDES line parsing.
 final class TestSRTP {
     static let suite = "AES_CM_128_HMAC_SHA1_80"
-    private static let initialised: Bool = srtp_init() == srtp_err_status_ok
-    private let context: srtp_t
-
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    private let session: SRTPSession
 
     init(keyAndSalt: [UInt8], inbound: Bool) throws {
-        guard Self.initialised, keyAndSalt.count == 30 else { throw Failure(description: "SRTP key of \(keyAndSalt.count) bytes") }
-        var policy = srtp_policy_t()
-        srtp_crypto_policy_set_rtp_default(&policy.rtp)
-        srtp_crypto_policy_set_rtcp_default(&policy.rtcp)
-        policy.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound
-        policy.window_size = 128
-        var key = keyAndSalt
-        var created: srtp_t?
-        let status = key.withUnsafeMutableBufferPointer { k -> srtp_err_status_t in
-            policy.key = k.baseAddress
-            return srtp_create(&created, &policy)
-        }
-        guard status == srtp_err_status_ok, let created else { throw Failure(description: "srtp_create: \(status.rawValue)") }
-        context = created
+        session = try SRTPSession(suite: .aes128CMHmacSHA1_80, masterKeyAndSalt: keyAndSalt,
+                                  direction: inbound ? .inbound : .outbound)
     }
 
-    deinit { srtp_dealloc(context) }
-
     func protect(_ packet: [UInt8]) -> [UInt8]? {
-        var buffer = packet + [UInt8](repeating: 0, count: 64)
-        var n = Int32(packet.count)
-        let ok = buffer.withUnsafeMutableBytes { srtp_protect(context, $0.baseAddress, &n) } == srtp_err_status_ok
-        return ok ? Array(buffer[0..<Int(n)]) : nil
+        var buffer = packet + [UInt8](repeating: 0, count: SRTPSession.maxTrailerLength + 4)
+        guard let n = try? buffer.withUnsafeMutableBytes({ (b) throws(SRTPError) -> Int in
+            try session.protect(b, length: packet.count)
+        }) else { return nil }
+        return Array(buffer[0..<n])
     }
 
     func unprotect(_ packet: [UInt8]) -> [UInt8]? {
         var buffer = packet
-        var n = Int32(packet.count)
-        let ok = buffer.withUnsafeMutableBytes { srtp_unprotect(context, $0.baseAddress, &n) } == srtp_err_status_ok
-        return ok ? Array(buffer[0..<Int(n)]) : nil
+        guard let n = try? buffer.withUnsafeMutableBytes({ (b) throws(SRTPError) -> Int in
+            try session.unprotect(b, length: packet.count)
+        }) else { return nil }
+        return Array(buffer[0..<n])
     }
 
     /// Tag and key of the `a=crypto` line for `suite` in `sdp`.
