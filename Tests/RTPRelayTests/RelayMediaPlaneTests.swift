@@ -106,7 +106,7 @@ import Testing
     /// The engine wraps each ng request in a batch (one worker wake-up for all its commands): everything queued
     /// inside the batch — new streams, plans, releases — is in force as soon as `endBatch` returns, with no wait.
     @Test(arguments: MediaIOMode.allCases) func commandsQueuedInABatchAreInForceWhenItEnds(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32600...32699, io), workers: 2)
+        let plane = try makePlane(io, ports(32220...32299, io), workers: 2)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         for round in UInt64(1)...30 {

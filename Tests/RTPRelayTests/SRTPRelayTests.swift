@@ -325,7 +325,7 @@ import Testing
     /// Keys the media plane cannot run (here: UNENCRYPTED_SRTP, which the ssrc-any sessions do not do) make that
     /// direction drop, never relay media in the clear to a leg that asked for SRTP.
     @Test(arguments: MediaIOMode.allCases) func unusableKeysDropInsteadOfSendingInTheClear(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32700...32719, io))
+        let plane = try makePlane(io, ports(31940...31959, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         var odd = Self.keying(.aes128CMHmacSHA1_80, seed: 30)
