@@ -13,27 +13,6 @@ import Testing
         return base...(base + 19)
     }
 
-    func makePlane(_ io: MediaIOMode, _ range: ClosedRange<UInt16>, statistics: Bool = true) throws -> RelayMediaPlane {
-        let plane = try RelayMediaPlane(configuration: RelayConfiguration(
-            portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io, statistics: statistics))
-        plane.start()
-        #expect(plane.waitForWorkers())
-        return plane
-    }
-
-    func call(_ plane: RelayMediaPlane, mux: Bool, a: StreamPlan, b: StreamPlan) throws -> (AllocatedStream, AllocatedStream) {
-        let g = MediaGroupID(rawValue: 1)
-        let sa = try plane.allocate(StreamAllocationRequest(group: g, rtcpMux: mux))
-        let sb = try plane.allocate(StreamAllocationRequest(group: g, rtcpMux: mux))
-        var pa = a, pb = b
-        pa.sink = sb.id
-        pb.sink = sa.id
-        plane.update(sa.id, plan: pa)
-        plane.update(sb.id, plan: pb)
-        #expect(plane.waitForWorkers())
-        return (sa, sb)
-    }
-
     /// RTP with an explicit timestamp.
     func rtp(seq: UInt16, timestamp: UInt32, ssrc: UInt32) -> [UInt8] {
         var p = rtpPacket(seq: seq, ssrc: ssrc)

@@ -7,43 +7,6 @@ import Testing
 
 /// Real UDP sockets on loopback through a running relay. Each test uses its own port range.
 @Suite struct RelayMediaPlaneTests {
-    /// Every test runs once per IO mode; the io_uring run uses the same ranges moved down by 6000 ports so both can
-    /// run in parallel (down, not up: above 32768 the kernel hands out ephemeral ports to any process's sockets,
-    /// which the open-socket counts would see).
-    func ports(_ range: ClosedRange<UInt16>, _ io: MediaIOMode) -> ClosedRange<UInt16> {
-        port(range.lowerBound, io)...port(range.upperBound, io)
-    }
-    func port(_ port: UInt16, _ io: MediaIOMode) -> UInt16 { io == .uring ? port - 6000 : port }
-
-    /// A started plane whose workers really run the requested IO mode (this kernel has io_uring enabled).
-    func makePlane(_ io: MediaIOMode, _ range: ClosedRange<UInt16>, workers: Int = 2,
-                   interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")]) throws -> RelayMediaPlane {
-        let plane = try RelayMediaPlane(configuration: RelayConfiguration(
-            interfaces: interfaces, portMin: range.lowerBound, portMax: range.upperBound, workerThreads: workers, io: io))
-        plane.start()
-        #expect(plane.waitForWorkers())
-        #expect(plane.activeIO == Array(repeating: io, count: workers))
-        return plane
-    }
-
-    func relayRTP(_ s: AllocatedStream) -> Endpoint { Endpoint(address: s.localAddress, port: s.rtpPort) }
-    func relayRTCP(_ s: AllocatedStream) -> Endpoint { Endpoint(address: s.localAddress, port: s.rtcpPort) }
-
-    /// Streams a and b of one call, each planned to send to the other's remote.
-    func call(_ plane: RelayMediaPlane, group: UInt64, family: AddressFamily = .ipv4, mux: Bool = false,
-              a: StreamPlan, b: StreamPlan) throws -> (AllocatedStream, AllocatedStream) {
-        let g = MediaGroupID(rawValue: group)
-        let sa = try plane.allocate(StreamAllocationRequest(group: g, family: family, rtcpMux: mux))
-        let sb = try plane.allocate(StreamAllocationRequest(group: g, family: family, rtcpMux: mux))
-        var pa = a, pb = b
-        pa.sink = sb.id
-        pb.sink = sa.id
-        plane.update(sa.id, plan: pa)
-        plane.update(sb.id, plan: pb)
-        #expect(plane.waitForWorkers())
-        return (sa, sb)
-    }
-
     @Test(arguments: MediaIOMode.allCases) func twoEndpointsExchangeRTPBothWaysUnchanged(io: MediaIOMode) throws {
         let plane = try makePlane(io, ports(31000...31099, io))
         defer { plane.shutdown() }

@@ -9,20 +9,6 @@ import Testing
 /// SRTP leg runs SRTPSessions of its own: it decrypts what the relay sends with the key the relay announced to it
 /// (the plan's `outboundSRTP`) and encrypts what it sends with its own key (the plan's `inboundSRTP`).
 @Suite struct SRTPRelayTests {
-    /// Port ranges 32600...32759 (epoll) and 6000 lower (io_uring), as RelayMediaPlaneTests does.
-    func ports(_ range: ClosedRange<UInt16>, _ io: MediaIOMode) -> ClosedRange<UInt16> {
-        io == .uring ? (range.lowerBound - 6000)...(range.upperBound - 6000) : range
-    }
-
-    func makePlane(_ io: MediaIOMode, _ range: ClosedRange<UInt16>, maxPacketSize: Int = 1500) throws -> RelayMediaPlane {
-        let plane = try RelayMediaPlane(configuration: RelayConfiguration(
-            portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, maxPacketSize: maxPacketSize, io: io))
-        plane.start()
-        #expect(plane.waitForWorkers())
-        #expect(plane.activeIO == [io])
-        return plane
-    }
-
     /// Deterministic key material for `suite`, different per `seed`.
     static func keying(_ suite: SRTPCryptoSuite, seed: UInt8) -> SRTPKeying {
         let bytes = (0..<suite.masterLength).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ Int(seed) &* 71 &+ 5) }
@@ -50,23 +36,6 @@ import Testing
     static func senderReport(ssrc: UInt32, ntp: UInt32) -> [UInt8] {
         [0x80, 200, 0x00, 0x06] + withUnsafeBytes(of: ssrc.bigEndian, Array.init)
             + withUnsafeBytes(of: ntp.bigEndian, Array.init) + [0, 0, 0, 0, 0, 0, 0, 160, 0, 0, 0, 1, 0, 0, 0, 172]
-    }
-
-    func relayRTP(_ s: AllocatedStream) -> Endpoint { Endpoint(address: s.localAddress, port: s.rtpPort) }
-    func relayRTCP(_ s: AllocatedStream) -> Endpoint { Endpoint(address: s.localAddress, port: s.rtcpPort) }
-
-    func call(_ plane: RelayMediaPlane, group: UInt64, mux: Bool = false, a: StreamPlan, b: StreamPlan) throws
-        -> (AllocatedStream, AllocatedStream) {
-        let g = MediaGroupID(rawValue: group)
-        let sa = try plane.allocate(StreamAllocationRequest(group: g, rtcpMux: mux))
-        let sb = try plane.allocate(StreamAllocationRequest(group: g, rtcpMux: mux))
-        var pa = a, pb = b
-        pa.sink = sb.id
-        pb.sink = sa.id
-        plane.update(sa.id, plan: pa)
-        plane.update(sb.id, plan: pb)
-        #expect(plane.waitForWorkers())
-        return (sa, sb)
     }
 
     @Test(arguments: MediaIOMode.allCases) func plainPhoneAndSRTPPhoneHearEachOtherWithSRTCP(io: MediaIOMode) throws {
