@@ -18,17 +18,7 @@ struct KamailioCallTests {
         }
 
         // Alice → Kamailio → Bob: INVITE with SDP.
-        let invite = SIPMessage(startLine: "INVITE sip:bob@127.0.0.1:\(bob.sip.port) SIP/2.0", headers: [
-            ("Via", "SIP/2.0/UDP 127.0.0.1:\(alice.sip.port);branch=\(SIPPhone.branch());rport"),
-            ("Max-Forwards", "70"),
-            ("From", "<sip:alice@127.0.0.1>;tag=\(alice.tag)"),
-            ("To", "<sip:bob@127.0.0.1>"),
-            ("Call-ID", callID),
-            ("CSeq", "1 INVITE"),
-            ("Contact", alice.contact),
-            ("Content-Type", "application/sdp"),
-        ], body: alice.sdp(sessionID: 1001))
-        try alice.send(invite, to: proxy)
+        try alice.send(alice.invite(bob, callID: callID), to: proxy)
 
         let received = try #require(bob.receive { $0.method == "INVITE" }, "Bob got no INVITE. \(failureContext())")
         let offered = SDPSummary(received.message.body)

@@ -17,17 +17,7 @@ struct KamailioSRTPCallTests {
             "kamailio log:\n\(kamailio.process.standardError.suffix(2000))\nrelay log:\n\(relay.log.suffix(2000))"
         }
 
-        let invite = SIPMessage(startLine: "INVITE sip:bob@127.0.0.1:\(bob.sip.port) SIP/2.0", headers: [
-            ("Via", "SIP/2.0/UDP 127.0.0.1:\(alice.sip.port);branch=\(SIPPhone.branch());rport"),
-            ("Max-Forwards", "70"),
-            ("From", "<sip:alice@127.0.0.1>;tag=\(alice.tag)"),
-            ("To", "<sip:bob@127.0.0.1>"),
-            ("Call-ID", callID),
-            ("CSeq", "1 INVITE"),
-            ("Contact", alice.contact),
-            ("Content-Type", "application/sdp"),
-        ], body: alice.sdp(sessionID: 1001))
-        try alice.send(invite, to: proxy)
+        try alice.send(alice.invite(bob, callID: callID), to: proxy)
 
         let received = try #require(bob.receive { $0.method == "INVITE" }, "Bob got no INVITE. \(failureContext())")
         let offerSDP = received.message.body

@@ -28,6 +28,20 @@ final class SIPPhone {
         return nil
     }
 
+    /// An initial INVITE with this phone's SDP offer to `callee` (reached through whatever proxy it is sent to).
+    func invite(_ callee: SIPPhone, callID: String) -> SIPMessage {
+        SIPMessage(startLine: "INVITE sip:\(callee.user)@127.0.0.1:\(callee.sip.port) SIP/2.0", headers: [
+            ("Via", "SIP/2.0/UDP 127.0.0.1:\(sip.port);branch=\(SIPPhone.branch());rport"),
+            ("Max-Forwards", "70"),
+            ("From", "<sip:\(user)@127.0.0.1>;tag=\(tag)"),
+            ("To", "<sip:\(callee.user)@127.0.0.1>"),
+            ("Call-ID", callID),
+            ("CSeq", "1 INVITE"),
+            ("Contact", contact),
+            ("Content-Type", "application/sdp"),
+        ], body: sdp(sessionID: 1001))
+    }
+
     func send(_ message: SIPMessage, to port: UInt16) throws {
         try sip.send(message.serialized(), to: "127.0.0.1", port: port)
     }
