@@ -52,6 +52,8 @@ final class KamailioProcess {
                               extras: Extras = Extras()) -> String {
         let inviteFlags = extras.inviteFlags.isEmpty ? flags : "\(flags) \(extras.inviteFlags)"
         let replyFlags = extras.replyFlags.isEmpty ? flags : "\(flags) \(extras.replyFlags)"
+        // Kamailio's parser rejects an empty block.
+        let afterBye = extras.afterBye.isEmpty ? "" : "if (is_method(\"BYE\")) { \(extras.afterBye) }"
         return """
         #!KAMAILIO
         debug=2
@@ -82,9 +84,7 @@ final class KamailioProcess {
                     if (is_method("BYE") || (is_method("ACK") && has_body("application/sdp"))) {
                         rtpengine_manage("\(flags)");
                     }
-                    if (is_method("BYE")) {
-                        \(extras.afterBye)
-                    }
+                    \(afterBye)
                     t_relay();
                     exit;
                 }
