@@ -88,6 +88,17 @@ final class LibSRTPOracle {
     func unprotect(_ packet: [UInt8]) throws(SRTPError) -> [UInt8] { try run(srtp_unprotect, packet) }
     func protectRTCP(_ packet: [UInt8]) throws(SRTPError) -> [UInt8] { try run(srtp_protect_rtcp, packet) }
     func unprotectRTCP(_ packet: [UInt8]) throws(SRTPError) -> [UInt8] { try run(srtp_unprotect_rtcp, packet) }
+
+    /// In place on a caller's buffer (bench/SRTPCost.swift): the new length, or -1.
+    private func run(_ transform: Transform, _ buffer: UnsafeMutableRawBufferPointer, _ length: Int) -> Int {
+        var n = Int32(length)
+        return transform(context, buffer.baseAddress, &n) == srtp_err_status_ok ? Int(n) : -1
+    }
+
+    func protect(_ b: UnsafeMutableRawBufferPointer, _ n: Int) -> Int { run(srtp_protect, b, n) }
+    func unprotect(_ b: UnsafeMutableRawBufferPointer, _ n: Int) -> Int { run(srtp_unprotect, b, n) }
+    func protectRTCP(_ b: UnsafeMutableRawBufferPointer, _ n: Int) -> Int { run(srtp_protect_rtcp, b, n) }
+    func unprotectRTCP(_ b: UnsafeMutableRawBufferPointer, _ n: Int) -> Int { run(srtp_unprotect_rtcp, b, n) }
 }
 
 /// SRTPSession on byte arrays, the same calls as LibSRTPOracle's.
