@@ -370,7 +370,8 @@ public final class CallRegistry {
                 receiveEnabled: declared?.sends ?? true,
                 inboundSRTP: media.sdes.isActive ? media.sdes.remote?.keying : nil,
                 outboundSRTP: media.sdes.isActive ? media.sdes.local?.keying : nil,
-                clockRate: Self.clockRate(of: declared?.codec))
+                clockRate: Self.clockRate(of: declared?.codec),
+                transcode: media.transcode)
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
                 call.monologues[id]?.medias[i].plan = plan
@@ -423,6 +424,13 @@ public final class CallRegistry {
             call.monologues[answerer]?.medias[i].codecPlan = plan
             call.monologues[answerer]?.medias[i].codecLeg = plan?.answerer
         }
+        // The media plane learns the outcome now: the answer's own plans went out before negotiation ran.
+        for party in [offerer, answerer] where call.monologues[party]?.medias.indices.contains(i) == true {
+            let leg = call.monologues[party]?.medias[i].codecLeg
+            call.monologues[party]?.medias[i].transcode = leg.flatMap { plan?.streamTranscode(receivingFrom: $0) }
+        }
+        applyPlans(of: offerer, force: false, in: &call)
+        applyPlans(of: answerer, force: false, in: &call)
         calls[callID] = call
     }
 
