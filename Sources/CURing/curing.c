@@ -16,7 +16,13 @@ _Static_assert(RTPRELAY_CQE_BUFFER_SHIFT == IORING_CQE_BUFFER_SHIFT, "IORING_CQE
  * deferred-task-work ring already needs) instead of IORING_OP_SENDMSG, which copies in and checks a msghdr and
  * imports an iovec for every datagram. `min_wait`: the kernel takes a minimum wait time in the wait call
  * (IORING_FEAT_MIN_TIMEOUT, kernels >= 6.12). */
-struct rtprelay_uring { struct io_uring ring; int send_to; int min_wait; };
+struct rtprelay_uring {
+    struct io_uring ring;
+    /* The one timer a worker arms (periodic RTCP of transcoded legs); kept here so it outlives the submission. */
+    struct __kernel_timespec timer;
+    int send_to;
+    int min_wait;
+};
 
 /* IORING_FEAT_MIN_TIMEOUT; Debian 12's liburing 2.3 headers predate it (there, the field the kernel reads the minimum
  * wait from is still called `pad`). */
@@ -225,6 +231,18 @@ int rtprelay_uring_cancel(struct rtprelay_uring *u, uint64_t target, uint64_t to
     struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     io_uring_prep_cancel64(sqe, target, 0);
+    io_uring_sqe_set_data64(sqe, token);
+    return 0;
+}
+
+/* A one-shot timer that completes with -ETIME after `milliseconds` (unless something else ends the wait first, it
+ * still completes then): wakes a worker that has periodic work while no datagram arrives. */
+int rtprelay_uring_timer(struct rtprelay_uring *u, unsigned milliseconds, uint64_t token) {
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
+    if (!sqe) return -EBUSY;
+    u->timer.tv_sec = milliseconds / 1000;
+    u->timer.tv_nsec = (long long)(milliseconds % 1000) * 1000000LL;
+    io_uring_prep_timeout(sqe, &u->timer, 0, 0);
     io_uring_sqe_set_data64(sqe, token);
     return 0;
 }
