@@ -74,8 +74,6 @@ final class MediaWorker: @unchecked Sendable {
     var transcodingSlots = 0
     var nextRTCPScanNanoseconds: UInt64 = 0
     let rtcpIntervalNanoseconds: UInt64
-    /// The RTCP compound being written (capacity kept).
-    var rtcpScratch: [UInt8] = []
     /// io_uring mode: the wake-up timer is in flight.
     var uringTimerArmed = false
 
@@ -119,7 +117,6 @@ final class MediaWorker: @unchecked Sendable {
         outIsRTP = .allocate(capacity: configuration.batchSize)
         transcodeScratch = .allocate(byteCount: 1500 + MediaWorker.srtpSpare, alignment: 16)
         rtcpIntervalNanoseconds = UInt64(max(0.05, configuration.transcodedRTCPInterval) * 1e9)
-        rtcpScratch.reserveCapacity(1500)
         let idle = Unmanaged.passUnretained(idleCounters)
         slots.initialize(repeating: StreamSlot(counters: idle), count: slotCapacity)
     }
