@@ -1,6 +1,18 @@
 #include "cloadshim.h"
 #include <sys/epoll.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
+
+int loadgen_raise_realtime_priority(void) {
+    int policy;
+    struct sched_param param;
+    if (pthread_getschedparam(pthread_self(), &policy, &param) != 0) return 0;
+    if (policy != SCHED_FIFO && policy != SCHED_RR) return 0;
+    if (param.sched_priority >= sched_get_priority_max(policy)) return 0;
+    param.sched_priority += 1;
+    return pthread_setschedparam(pthread_self(), policy, &param) == 0 ? param.sched_priority : 0;
+}
 
 int loadgen_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 

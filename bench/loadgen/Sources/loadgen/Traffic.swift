@@ -111,6 +111,12 @@ func runSender(calls: [CallPair], log: TrafficLog) {
 /// much added to each measured latency.
 func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) {
     log.spikeBuckets = [UInt32](repeating: 0, count: 100 * 3600)
+    // The receiver takes the receive timestamps, so it must run as soon as its sleep ends. Under SCHED_FIFO (the bench
+    // scripts) threads of equal priority never preempt each other, and a sender that fell behind its schedule sends
+    // its backlog without sleeping: the receiver then waited up to 150 ms on the shared core, counted as relay latency.
+    // One step above the sender it preempts it; the sender stamps each packet as it leaves, so its own delays do not
+    // enter the measured latency.
+    _ = loadgen_raise_realtime_priority()
     let epfd = loadgen_epoll_create()
     defer { close(epfd) }
     var sockets: [(fd: Int32, call: Int, isB: Bool, srtp: PhoneSRTP?)] = []
