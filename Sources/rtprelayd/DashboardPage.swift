@@ -61,9 +61,9 @@ enum DashboardPage {
 const WINDOW = 120;                 // seconds of history kept per call
 const COLORS = ["#4ca3e5", "#e58a4c", "#a47ce5", "#4cc38a", "#e54c8a", "#c3c34c"];
 const METRICS = [
-  { key: "mos", title: "MOS", min: 1, max: 4.5, fixed: true },
+  { key: "mos", title: "MOS", min: 1, max: 5, fixed: true },
   { key: "jitter", title: "Jitter (ms)", min: 0, max: 20 },
-  { key: "loss", title: "Loss (%)", min: 0, max: 5 },
+  { key: "loss", title: "Loss (%)", min: 0, max: 4 },
 ];
 const history = new Map();         // call-id -> Map(series name -> [{t, mos, jitter, loss}])
 document.getElementById("window").textContent = WINDOW;
@@ -160,20 +160,25 @@ function record(event) {
 
 function chart(callID, metric, series, now) {
   const W = 360, H = 130, L = 34, R = 8, T = 8, B = 18;
-  let max = metric.max;
-  if (!metric.fixed) for (const points of series.values()) for (const p of points) if (p[metric.key] !== null) max = Math.max(max, p[metric.key] * 1.2);
-  const x = t => L + (W - L - R) * (1 - (now - t) / WINDOW);
+  let max = metric.max, first = now;
+  for (const points of series.values()) for (const p of points) {
+    first = Math.min(first, p.t);
+    if (!metric.fixed && p[metric.key] !== null) max = Math.max(max, Math.ceil(p[metric.key] * 1.2 / 4) * 4);
+  }
+  // The time axis grows with the call up to WINDOW, so a young call's points are not squeezed to the right edge.
+  const span = Math.min(WINDOW, Math.max(30, Math.ceil((now - first) / 30) * 30));
+  const x = t => L + (W - L - R) * (1 - (now - t) / span);
   const y = v => T + (H - T - B) * (1 - (Math.min(max, Math.max(metric.min, v)) - metric.min) / (max - metric.min));
   let total = 0;
   const root = svg("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", "data-call-id": callID, "data-metric": metric.key });
   for (let i = 0; i <= 4; i++) {
     const v = metric.min + (max - metric.min) * i / 4;
     root.append(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#2a3640", "stroke-width": 1 }));
-    const label = svg("text", { x: L - 4, y: y(v) + 3, "text-anchor": "end" }); label.textContent = metric.key === "mos" ? v.toFixed(1) : v.toFixed(0);
+    const label = svg("text", { x: L - 4, y: y(v) + 3, "text-anchor": "end" }); label.textContent = Number.isInteger(v) ? String(v) : v.toFixed(1);
     root.append(label);
   }
   const axis = svg("text", { x: W - R, y: H - 4, "text-anchor": "end" }); axis.textContent = "now"; root.append(axis);
-  const axis0 = svg("text", { x: L, y: H - 4 }); axis0.textContent = "-" + WINDOW + " s"; root.append(axis0);
+  const axis0 = svg("text", { x: L, y: H - 4 }); axis0.textContent = "-" + span + " s"; root.append(axis0);
   let i = 0;
   for (const [name, points] of series) {
     const coords = points.filter(p => p[metric.key] !== null).map(p => `${x(p.t).toFixed(1)},${y(p[metric.key]).toFixed(1)}`);
