@@ -105,12 +105,21 @@ function renderTotals(t) {
   }));
 }
 
-// One series per direction the relay measures: what each leg's party sends ("from <tag>").
+// One series per direction the relay measures: what each party sends it ("from <tag>"), with the relay's own
+// figures (loss of the last second, jitter, the newest relay-observed MOS).
 function directions(call) {
   const out = [];
-  for (const leg of call.legs) for (const m of leg.medias) {
-    if (!m.received) continue;
-    out.push({ name: "from " + leg.tag + (leg.medias.length > 1 ? " #" + m.index : ""), d: m.received, media: m });
+  for (const party of call.parties) for (const m of party.medias) {
+    const q = m.quality || {};
+    const observed = q.relay_observed_mos || q.mos || null;
+    out.push({
+      name: "from " + (party.tag || "(untagged)") + (party.medias.length > 1 ? " #" + m.index : ""),
+      media: m,
+      packets: m.rtp_in.packets,
+      mos: observed ? (observed.latest ?? observed.average) : null,
+      jitter: q.jitter_milliseconds ?? null,
+      loss: q.loss_percent ?? null,
+    });
   }
   return out;
 }
@@ -123,18 +132,19 @@ function renderTable(calls) {
   }
   body.replaceChildren(...calls.map(call => {
     const dirs = directions(call);
-    const worst = (key, pick) => { const v = dirs.map(x => x.d[key]).filter(x => x !== null && x !== undefined); return v.length ? pick(...v) : null; };
-    const codecs = [...new Set(call.legs.flatMap(l => l.medias.map(m => m.codec).filter(Boolean)))].join(" ⇄ ");
+    const pick = (key, f) => { const v = dirs.map(x => x[key]).filter(x => x !== null && x !== undefined); return v.length ? f(...v) : null; };
+    const codecs = [...new Set(call.parties.flatMap(p => p.medias.map(m => m.codec).filter(Boolean)))].join(" ⇄ ");
+    const mos = pick("mos", Math.min);
     const row = el("tr", { class: "call-row", "data-call-id": call.call_id });
     row.append(
       el("td", {}, call.call_id),
-      el("td", {}, call.legs.map(l => l.tag).join(" ↔ ")),
+      el("td", {}, call.parties.map(p => p.tag || "(untagged)").join(" ↔ ")),
       el("td", {}, codecs || "–"),
-      el("td", { class: "num " + mosClass(call.mos) }, fmt(call.mos, 1)),
-      el("td", { class: "num" }, fmt(worst("jitter_ms", Math.max), 0)),
-      el("td", { class: "num" }, fmt(worst("loss_percent", Math.max), 0)),
-      el("td", { class: "num" }, count(dirs.reduce((s, x) => s + x.d.packets, 0))),
-      el("td", { class: "num" }, Math.floor(call.age_seconds)),
+      el("td", { class: "num " + mosClass(mos) }, fmt(mos, 1)),
+      el("td", { class: "num" }, fmt(pick("jitter", Math.max), 0)),
+      el("td", { class: "num" }, fmt(pick("loss", Math.max), 0)),
+      el("td", { class: "num" }, count(dirs.reduce((s, x) => s + x.packets, 0))),
+      el("td", { class: "num" }, Math.floor(call.duration_seconds)),
     );
     return row;
   }));
@@ -150,7 +160,7 @@ function record(event) {
     for (const dir of directions(call)) {
       if (!perCall.has(dir.name)) perCall.set(dir.name, []);
       const points = perCall.get(dir.name);
-      points.push({ t, mos: dir.d.mos ?? null, jitter: dir.d.jitter_ms ?? null, loss: dir.d.loss_percent ?? null });
+      points.push({ t, mos: dir.mos, jitter: dir.jitter, loss: dir.loss });
       while (points.length && points[0].t < t - WINDOW) points.shift();
     }
   }

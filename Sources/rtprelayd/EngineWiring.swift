@@ -10,6 +10,8 @@ struct ControlStack: Sendable {
     /// The engine's view of the media plane, keeping traffic and ended-call MOS for the metrics.
     var accounting: AccountedMediaPlane
     var makeRequestHandler: @Sendable () -> any NGRequestHandler
+    /// The call-record writer when `--call-records` is set (closed at shutdown, after the last calls ended).
+    var records: CallRecordWriter? = nil
 }
 
 /// The parts of the media plane's lifecycle the daemon drives.
@@ -33,6 +35,13 @@ enum EngineWiring {
         } catch {
             throw .mediaPlane("\(error)")
         }
+        let records: CallRecordWriter?
+        do {
+            records = try configuration.callRecords.map { path throws(StartupError) in try CallRecordWriter(destination: path) }
+        } catch {
+            media.shutdown()
+            throw error
+        }
         media.start()
         let engineConfiguration = EngineConfiguration(
             deleteDelay: configuration.deleteDelay, mediaTimeout: configuration.mediaTimeout,
@@ -41,8 +50,9 @@ enum EngineWiring {
             instanceID: configuration.instanceID)
         let accounting = AccountedMediaPlane(base: media)
         return ControlStack(media: media, accounting: accounting, makeRequestHandler: {
-            EngineRequestHandler(engine: NGEngine(mediaPlane: accounting, configuration: engineConfiguration), logger: logger)
-        })
+            EngineRequestHandler(engine: NGEngine(mediaPlane: accounting, configuration: engineConfiguration), logger: logger,
+                                 records: records)
+        }, records: records)
     }
 }
 
@@ -50,10 +60,13 @@ enum EngineWiring {
 final class EngineRequestHandler: NGRequestHandler {
     let engine: NGEngine
     private let logger: Logger
+    private let records: CallRecordWriter?
 
-    init(engine: NGEngine, logger: Logger) {
+    init(engine: NGEngine, logger: Logger, records: CallRecordWriter? = nil) {
         self.engine = engine
         self.logger = logger
+        self.records = records
+        engine.recordsCalls = records != nil
     }
 
     func handle(datagram: [UInt8], from source: Endpoint) -> [UInt8]? {
@@ -64,17 +77,20 @@ final class EngineRequestHandler: NGRequestHandler {
                 "from": "\(source)", "bytes": "\(datagram.count)", "reply_bytes": "\(reply?.count ?? 0)",
             ])
         }
+        records?.write(engine.takeCallRecords())
         return reply
     }
 
     func tick() {
-        log(engine.tick(now: SystemClock.monotonicNow()))
+        log(engine.tick(now: SystemClock.monotonicNow(), wallClockMicros: SystemClock.wallClockMicros()))
+        records?.write(engine.takeCallRecords())
     }
 
     func shutdown() {
         let ended = engine.shutdown()
         logger.notice("calls ended at shutdown", metadata: ["count": "\(ended.count)"])
         log(ended)
+        records?.write(engine.takeCallRecords())
     }
 
     private func log(_ events: [CallEndEvent]) {

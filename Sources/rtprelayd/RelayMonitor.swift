@@ -1,3 +1,4 @@
+import ControlProtocol
 import Foundation
 import NIOCore
 import RTPWire
@@ -52,11 +53,15 @@ final class RelayMonitor: Sendable {
     // MARK: Readings
 
     func calls() async throws -> [CallSnapshot] {
-        try await control.read { $0.callSnapshots(now: SystemClock.monotonicNow()) }
+        try await control.read {
+            $0.callSnapshots(now: SystemClock.monotonicNow(), wallClockMicros: SystemClock.wallClockMicros())
+        }
     }
 
     func call(_ callID: String) async throws -> CallSnapshot? {
-        try await control.read { $0.callSnapshot(callID: callID, now: SystemClock.monotonicNow()) }
+        try await control.read {
+            $0.callSnapshot(callID: callID, now: SystemClock.monotonicNow(), wallClockMicros: SystemClock.wallClockMicros())
+        }
     }
 
     func totals() async throws -> RelayTotalsSnapshot {
@@ -93,8 +98,9 @@ final class RelayMonitor: Sendable {
     /// Runs on the control loop: reads the engine, updates the metrics, returns the event.
     private func takeReading(from source: any RelayStateSource, withCalls: Bool) -> RelayEvent {
         let now = SystemClock.monotonicNow()
+        let wallClock = SystemClock.wallClockMicros()
         let figures = source.controlFigures()
-        let calls = withCalls ? source.callSnapshots(now: now) : []
+        let calls = withCalls ? source.callSnapshots(now: now, wallClockMicros: wallClock) : []
         let traffic = accounting.traffic
         let ports = media.portsInUse
         metrics.update(figures: figures, traffic: traffic, portsInUse: ports,
@@ -109,7 +115,7 @@ final class RelayMonitor: Sendable {
                             "failed": sessions.failedSessions, "shutdown": sessions.shutdownSessions],
             transcodedSessions: figures.transcodedCalls.count, portsInUse: ports, traffic: traffic,
             ngRequests: engine.commands.values.reduce(0, &+), ngErrors: engine.errorReplies)
-        return RelayEvent(time: SystemClock.wallClockMicros() / 1000, totals: totals, calls: calls)
+        return RelayEvent(time: wallClock / 1000, totals: totals, calls: calls)
     }
 
     private func broadcast(_ event: RelayEvent) {

@@ -5,8 +5,8 @@ import RTPWire
 /// event loop only (the engine and its registry have no locks); callers hop there through `ControlLoopAccess`.
 protocol RelayStateSource: AnyObject {
     /// Every live call, oldest first.
-    func callSnapshots(now: MonotonicInstant) -> [CallSnapshot]
-    func callSnapshot(callID: String, now: MonotonicInstant) -> CallSnapshot?
+    func callSnapshots(now: MonotonicInstant, wallClockMicros: UInt64) -> [CallSnapshot]
+    func callSnapshot(callID: String, now: MonotonicInstant, wallClockMicros: UInt64) -> CallSnapshot?
     func controlFigures() -> ControlFigures
 }
 
@@ -18,16 +18,12 @@ struct ControlFigures: Sendable {
 }
 
 extension EngineRequestHandler: RelayStateSource {
-    func callSnapshots(now: MonotonicInstant) -> [CallSnapshot] {
-        let registry = engine.registry
-        return registry.callIDs().compactMap { registry.call($0) }.map {
-            CallSnapshot($0, mediaPlane: registry.mediaPlane, now: now)
-        }
+    func callSnapshots(now: MonotonicInstant, wallClockMicros: UInt64) -> [CallSnapshot] {
+        engine.snapshots(now: now, wallClockMicros: wallClockMicros)
     }
 
-    func callSnapshot(callID: String, now: MonotonicInstant) -> CallSnapshot? {
-        let registry = engine.registry
-        return registry.call(callID).map { CallSnapshot($0, mediaPlane: registry.mediaPlane, now: now) }
+    func callSnapshot(callID: String, now: MonotonicInstant, wallClockMicros: UInt64) -> CallSnapshot? {
+        engine.snapshot(callID: callID, now: now, wallClockMicros: wallClockMicros)
     }
 
     func controlFigures() -> ControlFigures {

@@ -5,6 +5,7 @@ enum StartupError: Error, CustomStringConvertible {
     case listenHTTP(address: String, reason: String)
     case mediaPlane(String)
     case eventLoop(String)
+    case callRecords(path: String, reason: String)
 
     var description: String {
         switch self {
@@ -13,6 +14,7 @@ enum StartupError: Error, CustomStringConvertible {
         case .listenHTTP(let address, let reason): return "cannot listen for HTTP on \(address): \(reason)"
         case .mediaPlane(let reason): return "cannot start the media plane: \(reason)"
         case .eventLoop(let reason): return "cannot start the control event loop: \(reason)"
+        case .callRecords(let path, let reason): return "cannot open the call-record file \(path): \(reason)"
         }
     }
 }

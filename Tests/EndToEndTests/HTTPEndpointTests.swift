@@ -104,13 +104,13 @@ struct HTTPEndpointTests {
         }
         #expect(metrics.types.count == 13)
         let (_, listed) = try Self.json(relay, "/api/calls/\(call.callID)")
-        let legs = try #require((listed as? [String: Any])?["legs"] as? [[String: Any]])
-        let medias = legs.compactMap { ($0["medias"] as? [[String: Any]])?.first }
+        let parties = try #require((listed as? [String: Any])?["parties"] as? [[String: Any]])
+        let medias = parties.compactMap { ($0["medias"] as? [[String: Any]])?.first }
         #expect(medias.map { $0["codec"] as? String } == ["PCMU/8000", "PCMA/8000"])
-        #expect(medias.allSatisfy { $0["transcoded"] as? Bool == true })
+        #expect(medias.allSatisfy { $0["transcoding"] as? Bool == true })
     }
 
-    @Test("/api/calls and /api/calls/{id} show the call with legs, addresses, codec and per-direction figures")
+    @Test("/api/calls and /api/calls/{id} show the call with parties, addresses, codec and per-direction figures")
     func apiShowsTheCall() throws {
         let relay = try RelayProcess(.rtprelayd)
         let callID = "api-\(UInt32.random(in: 0...UInt32.max))"
@@ -131,23 +131,25 @@ struct HTTPEndpointTests {
         let (oneStatus, one) = try Self.json(relay, "/api/calls/\(callID)")
         #expect(oneStatus == 200)
         let snapshot = try #require(one as? [String: Any])
-        let legs = try #require(snapshot["legs"] as? [[String: Any]])
-        #expect(legs.map { $0["tag"] as? String } == ["caller", "callee"])
-        let callerMedia = try #require((legs[0]["medias"] as? [[String: Any]])?.first)
+        let parties = try #require(snapshot["parties"] as? [[String: Any]])
+        #expect(parties.map { $0["tag"] as? String } == ["caller", "callee"])
+        let callerMedia = try #require((parties[0]["medias"] as? [[String: Any]])?.first)
         #expect(callerMedia["codec"] as? String == "PCMU/8000")
-        // A's leg: the relay port A sends to (the one B's answer announced to A).
-        #expect(callerMedia["local"] as? String == "127.0.0.1:\(call.towardsB)")
-        #expect(callerMedia["remote"] as? String == "127.0.0.1:\(call.phoneA.port)")
-        let received = try #require(callerMedia["received"] as? [String: Any])
+        // A's leg: the relay port A sends to (the one B's answer announced to A), and A's latched address.
+        let local = try #require(callerMedia["local"] as? [String: Any])
+        #expect(local["address"] as? String == "127.0.0.1" && local["port"] as? Int == Int(call.towardsB))
+        let remote = try #require(callerMedia["remote"] as? [String: Any])
+        #expect(remote["port"] as? Int == Int(call.phoneA.port))
         // 41 sequence numbers, every 10th skipped on A's side: 37 sent, 4 lost as the relay counts it.
-        #expect(received["packets"] as? Int == 37)
-        #expect(received["lost"] as? Int == 3 || received["lost"] as? Int == 4)
-        #expect(received["jitter_ms"] is NSNumber)
-        let mos = try #require(received["mos"] as? Double)
-        #expect((1.0...4.5).contains(mos))
-        #expect(received["mos_source"] as? String == "relay-observed")
-        let sentToCaller = try #require(callerMedia["sent"] as? [String: Any])
-        #expect(sentToCaller["packets"] as? Int == 41)
+        #expect((callerMedia["rtp_in"] as? [String: Any])?["packets"] as? Int == 37)
+        let quality = try #require(callerMedia["quality"] as? [String: Any])
+        #expect(quality["lost"] as? Int == 3 || quality["lost"] as? Int == 4, "\(quality)")
+        #expect(quality["jitter_milliseconds"] is NSNumber)
+        let observed = try #require(quality["relay_observed_mos"] as? [String: Any])
+        #expect(observed["source"] as? String == "observed")
+        let latest = try #require(observed["latest"] as? Double)
+        #expect((1.0...4.5).contains(latest))
+        #expect((callerMedia["rtp_out"] as? [String: Any])?["packets"] as? Int == 41)
 
         let (totalsStatus, totals) = try Self.json(relay, "/api/totals")
         #expect(totalsStatus == 200)
