@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "RTPWire"],
                     resources: [.copy("Fixtures")]),
         // Starts the built daemon, rtpengine-ng-client, Kamailio and rtpengine as plain processes on loopback.
-        .testTarget(name: "EndToEndTests", dependencies: ["rtprelayd", "RTPWire", "RTPRelay"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["rtprelayd", "RTPWire", "RTPRelay", "Transcode"]),
     ]
 )
