@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "RTPWireTests", dependencies: ["RTPWire"]),
         .testTarget(name: "RTCPStatsTests", dependencies: ["RTCPStats", "RTPWire"]),
         .testTarget(name: "TranscodeTests", dependencies: ["Transcode", "RTPWire"]),
-        .testTarget(name: "RTPRelayTests", dependencies: ["RTPRelay", "RTPWire", "CShim", "CSRTP2"]),
+        .testTarget(name: "RTPRelayTests", dependencies: ["RTPRelay", "RTPWire", "Transcode", "CShim", "CSRTP2"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "RTPWire"],
                     resources: [.copy("Fixtures")]),
         // Starts the built daemon, rtpengine-ng-client, Kamailio and rtpengine as plain processes on loopback.
