@@ -7,7 +7,7 @@ import Testing
 /// phone A speaks PCMU, the relay offers B only Opus (resp. G.729), B reflects what it gets, and A records
 /// what comes back as PCMU. Both phones' recordings are scored against the original: B's (one transcoding,
 /// decoded with this package's decoder) and A's (there and back: PCMU→codec→PCMU). The same test runs
-/// against rtpengine, which keeps the harness and the floors honest.
+/// against rtpengine, which keeps the harness and the floors honest; bench/speech-quality.sh prints both.
 @Suite("speech quality through a transcoding relay (PESQ narrowband)")
 struct SpeechQualityTests {
     /// Lowest acceptable MOS-LQO per codec, there and back and one way: rtpengine 10.5 scores about 4.25 (Opus,
@@ -17,7 +17,7 @@ struct SpeechQualityTests {
 
     /// The relays under test; `SPEECH_RELAYS=rtpengine,rtprelayd` (bench/speech-quality.sh) overrides.
     static var relays: [RelayKind] {
-        guard let list = getenv("SPEECH_RELAYS").map({ String(cString: $0) }) else { return [.rtpengine] }
+        guard let list = getenv("SPEECH_RELAYS").map({ String(cString: $0) }) else { return [.rtprelayd, .rtpengine] }
         return list.split(separator: ",").compactMap { RelayKind(rawValue: String($0)) }
     }
 
