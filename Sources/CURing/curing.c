@@ -11,7 +11,11 @@ _Static_assert(RTPRELAY_CQE_F_BUFFER == IORING_CQE_F_BUFFER, "IORING_CQE_F_BUFFE
 _Static_assert(RTPRELAY_CQE_F_MORE == IORING_CQE_F_MORE, "IORING_CQE_F_MORE");
 _Static_assert(RTPRELAY_CQE_BUFFER_SHIFT == IORING_CQE_BUFFER_SHIFT, "IORING_CQE_BUFFER_SHIFT");
 
-struct rtprelay_uring { struct io_uring ring; };
+struct rtprelay_uring {
+    struct io_uring ring;
+    /* The one timer a worker arms (periodic RTCP of transcoded legs); kept here so it outlives the submission. */
+    struct __kernel_timespec timer;
+};
 
 /* The worker's receive buffers, lent to the kernel as a provided-buffer ring (group 0): every socket has one
  * multishot receive armed, and the kernel picks a free buffer for each datagram, so a socket with many queued
@@ -205,6 +209,18 @@ int rtprelay_uring_cancel(struct rtprelay_uring *u, uint64_t target, uint64_t to
     struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     io_uring_prep_cancel64(sqe, target, 0);
+    io_uring_sqe_set_data64(sqe, token);
+    return 0;
+}
+
+/* A one-shot timer that completes with -ETIME after `milliseconds` (unless something else ends the wait first, it
+ * still completes then): wakes a worker that has periodic work while no datagram arrives. */
+int rtprelay_uring_timer(struct rtprelay_uring *u, unsigned milliseconds, uint64_t token) {
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
+    if (!sqe) return -EBUSY;
+    u->timer.tv_sec = milliseconds / 1000;
+    u->timer.tv_nsec = (long long)(milliseconds % 1000) * 1000000LL;
+    io_uring_prep_timeout(sqe, &u->timer, 0, 0);
     io_uring_sqe_set_data64(sqe, token);
     return 0;
 }

@@ -60,6 +60,14 @@ final class MediaWorker: @unchecked Sendable {
     private let outIsRTP: UnsafeMutablePointer<Bool>
     /// Where a transcoded packet is SRTP-protected before it is sent (room for the trailer).
     let transcodeScratch: UnsafeMutableRawBufferPointer
+    /// Slots running a transcoder: while > 0 the loops wake at least every 500 ms for their RTCP reports.
+    var transcodingSlots = 0
+    var nextRTCPScanNanoseconds: UInt64 = 0
+    let rtcpIntervalNanoseconds: UInt64
+    /// The RTCP compound being written (capacity kept).
+    var rtcpScratch: [UInt8] = []
+    /// io_uring mode: the wake-up timer is in flight.
+    var uringTimerArmed = false
 
     private static let wakeToken = UInt64.max
     /// Room left after every receive buffer's datagram space for the largest SRTCP trailer (index word + tag +
@@ -100,6 +108,8 @@ final class MediaWorker: @unchecked Sendable {
         outSink = .allocate(capacity: configuration.batchSize)
         outIsRTP = .allocate(capacity: configuration.batchSize)
         transcodeScratch = .allocate(byteCount: 1500 + MediaWorker.srtpSpare, alignment: 16)
+        rtcpIntervalNanoseconds = UInt64(max(0.05, configuration.transcodedRTCPInterval) * 1e9)
+        rtcpScratch.reserveCapacity(1500)
         let idle = Unmanaged.passUnretained(idleCounters)
         slots.initialize(repeating: StreamSlot(counters: idle), count: slotCapacity)
     }
@@ -189,7 +199,8 @@ final class MediaWorker: @unchecked Sendable {
         while running {
             // Sockets left with datagrams queued (serviceSocket stopped at its cap) get no new edge: poll instead of
             // sleeping while there are any, and read them again this turn.
-            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, backlog.isEmpty ? -1 : 0)
+            let timeout: Int32 = !backlog.isEmpty ? 0 : transcodingSlots > 0 ? 500 : -1
+            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, timeout)
             if n < 0 {
                 if rtprelay_errno() == EINTR { continue }
                 break
@@ -223,6 +234,7 @@ final class MediaWorker: @unchecked Sendable {
                     backlog.append(data)
                 }
             }
+            if transcodingSlots > 0 { serviceTranscodedRTCP(now: MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())) }
         }
     }
 
@@ -592,10 +604,16 @@ final class MediaWorker: @unchecked Sendable {
         case .session(let session): (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (session, false)
         case .unusable: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, true)
         }
+        let wasTranscoding = slot.pointee.transcoder != nil
         switch plan.transcode {
         case .unchanged: break
         case .plain: slot.pointee.transcoder = nil
         case .pipeline(let pipeline): slot.pointee.transcoder = pipeline
+        }
+        let transcoding = slot.pointee.transcoder != nil
+        if transcoding != wasTranscoding {
+            transcodingSlots += transcoding ? 1 : -1
+            slot.pointee.legRTCP = TranscodedLegRTCP()
         }
         publishLatches(slot)
     }
@@ -619,6 +637,7 @@ final class MediaWorker: @unchecked Sendable {
     /// Closes a stream's sockets, frees its slot and gives its ports back.
     func finishClose(slot index: Int, registration: StreamRegistration) {
         if slots[index].fixedFiles { unregisterFiles(registration) }
+        if slots[index].transcoder != nil { transcodingSlots -= 1 }
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))

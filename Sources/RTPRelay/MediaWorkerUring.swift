@@ -16,6 +16,8 @@ extension MediaWorker {
     private static let kindSend: UInt64 = 1
     private static let kindWake: UInt64 = 2
     private static let kindCancel: UInt64 = 3
+    /// The periodic timer: a cancel-kind token no cancel request uses (RTCP bit set, slot index all ones).
+    static let timerToken: UInt64 = UInt64.max & ~3 | kindCancel
     /// Provided receive buffers per worker (a power of two; ~1.5 KB each).
     private static let bufferCount: UInt32 = 1024
     private static let reapBatch = 256
@@ -81,6 +83,11 @@ extension MediaWorker {
             // sleep. A send that had to wait for socket space completes later and only ends the wait earlier.
             let wait = sendsQueued &+ 1
             sendsQueued = 0
+            // Transcoded legs send RTCP of their own: never sleep longer than half a second while there are any.
+            if transcodingSlots > 0, !uringTimerArmed,
+               rtprelay_uring_timer(ring, 500, MediaWorker.timerToken) == 0 {
+                uringTimerArmed = true
+            }
             let rc = rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
             var returned = false
@@ -106,10 +113,13 @@ extension MediaWorker {
                     case MediaWorker.kindSend:
                         sent(token: token, result: results[i])
                         returned = true
-                    default: break   // the wake-up (handled above), or a cancel request's own completion
+                    default:
+                        // The wake-up (handled above), a cancel request's own completion, or the timer.
+                        if token == MediaWorker.timerToken { uringTimerArmed = false }
                     }
                 }
             }
+            if transcodingSlots > 0 { serviceTranscodedRTCP(now: MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())) }
             if returned && !starved.isEmpty { rearmStarved() }
             if !closingSlots.isEmpty { finishClosings() }
         }

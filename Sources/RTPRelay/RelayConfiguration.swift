@@ -17,6 +17,9 @@ public struct RelayConfiguration: Sendable {
     public var io: MediaIOMode = .uring
     /// Per-stream loss/jitter/RTT/MOS measurement on the hot path (`--no-stats` turns it off).
     public var statistics: Bool = true
+    /// Seconds between the RTCP reports the relay sends on a transcoded leg (RFC 3550 §6.2's 5 s minimum;
+    /// tests use less).
+    public var transcodedRTCPInterval: Double = 5
 
     public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
                 portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,

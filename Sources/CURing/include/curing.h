@@ -52,6 +52,8 @@ int rtprelay_uring_read_eventfd(struct rtprelay_uring *u, int fd, uint64_t *valu
  * without IORING_CQE_F_MORE). By token, not by fd: the kernel finds a token in its hash, while cancelling by fd scans
  * every armed receive, which made tearing down 1000 calls cost seconds. */
 int rtprelay_uring_cancel(struct rtprelay_uring *u, uint64_t target, uint64_t token);
+/* A one-shot timer completing (-ETIME) after `milliseconds`: wakes the worker for periodic work. */
+int rtprelay_uring_timer(struct rtprelay_uring *u, unsigned milliseconds, uint64_t token);
 /* Submits what is queued and waits for at least one completion: one system call per loop turn. */
 int rtprelay_uring_submit_and_wait(struct rtprelay_uring *u, unsigned wait);
 int rtprelay_uring_submit(struct rtprelay_uring *u);
