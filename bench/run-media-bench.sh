@@ -128,13 +128,19 @@ def med(relay, calls, key):
     return statistics.median(vals) if vals else float("nan")
 loads = sorted({r["calls"] for r in rows}, key=int)
 print()
-print("| relay | calls | packets/s | loss | latency p50 / p99 (µs) | CPU per packet (µs): total = user + sys |")
-print("|---|---|---|---|---|---|")
+def worst(relay, calls, key):
+    vals = [float(r[key]) for r in rows if r["relay"] == relay and r["calls"] == calls and key in r]
+    return max(vals) if vals else float("nan")
+# The last column is the load generator's own health: its CPU share of its core and the longest its receiver loop
+# stalled (worst round). A stall there shows up as relay latency that the relay did not cause.
+print("| relay | calls | packets/s | loss | latency p50 / p99 (µs) | CPU per packet (µs): total = user + sys | loadgen CPU / max stall |")
+print("|---|---|---|---|---|---|---|")
 for calls in loads:
     for relay in relays:
         print(f"| {relay} | {calls} | {med(relay, calls, 'pps'):.0f} | {med(relay, calls, 'loss_pct'):.3f}% | "
               f"{med(relay, calls, 'p50_us'):.0f} / {med(relay, calls, 'p99_us'):.0f} | "
-              f"{med(relay, calls, 'cpu_us'):.2f} = {med(relay, calls, 'user_us'):.2f} + {med(relay, calls, 'sys_us'):.2f} |")
+              f"{med(relay, calls, 'cpu_us'):.2f} = {med(relay, calls, 'user_us'):.2f} + {med(relay, calls, 'sys_us'):.2f} | "
+              f"{med(relay, calls, 'loadgen_cpu_pct'):.0f}% / {worst(relay, calls, 'recv_max_gap_us') / 1000:.1f} ms |")
 print()
 print("| ratio vs rtpengine | calls | CPU per packet | latency p50 | latency p99 |")
 print("|---|---|---|---|---|")

@@ -51,6 +51,10 @@ final class MediaWorker: @unchecked Sendable {
     var fixedFileLimit: Int32 = 0
     /// Sends queued since the last submit (io_uring mode).
     var sendsQueued: UInt32 = 0
+    /// io_uring mode batching under load (see runUring): the minimum wait in µs (0: off) and the datagrams a turn must
+    /// have brought for the next wait to use it.
+    var batchWaitMicroseconds: UInt32 = 0
+    var batchThreshold = 8
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
     var waitingBarriers: [CommandBarrier] = []
 
@@ -181,6 +185,11 @@ final class MediaWorker: @unchecked Sendable {
     private func run() {
         // Named so `top -H`, perf and the allocation probe can tell media workers apart.
         rtprelay_set_thread_name("rtprelay-w\(index)")
+        // Under a real-time policy (a deployment or benchmark that runs the daemon with `chrt -f`), threads of equal
+        // priority never preempt each other: the control thread's once-a-second timer (a scan of every call) then
+        // held the worker off its core for milliseconds, a latency spike every second. One step above the control
+        // thread, a worker preempts it as soon as a datagram arrives. Under the normal policy nothing changes.
+        _ = rtprelay_raise_realtime_priority()
         if requestedIO == .uring, startUring() {
             activeIO.store(2, ordering: .releasing)
             runUring()

@@ -159,12 +159,14 @@ func main() throws {
     usleep(useconds_t(options.warmup * 1e6))   // latching, learning windows, caches
     let memoryAfter = options.pid.flatMap(processResidentKilobytes)
     let cpuBefore = options.pid.flatMap(processCPU)
+    let ownBefore = processCPU(pid: getpid())
     let measureStart = monotonicSeconds()
     log.measuring.store(true, ordering: .relaxed)
     usleep(useconds_t(options.seconds * 1e6))
     log.measuring.store(false, ordering: .relaxed)
     let measureSeconds = monotonicSeconds() - measureStart
     let cpuAfter = options.pid.flatMap(processCPU)
+    let ownAfter = processCPU(pid: getpid())
     log.stopSending.store(true, ordering: .relaxed)
     senderDone.wait()
     usleep(300_000)   // stragglers
@@ -187,6 +189,17 @@ func main() throws {
           + "loss_whole_run=\(String(format: "%.4f", lossTotal * 100))% misdelivered=\(log.unexpected)")
     print("whole run: sent \(log.sentTotal / 2) per direction; received at A \(log.receivedGoodAtA), at B \(log.receivedGoodAtB)")
     print("latency_us p50=\(percentile(sorted, 0.5)) p99=\(percentile(sorted, 0.99)) max=\(sorted.last ?? 0)")
+    // Whether the load generator itself stalled (it measures the latency: its own stalls show as relay latency).
+    let ownCPU = (ownAfter?.total ?? 0) - (ownBefore?.total ?? 0)
+    print("loadgen: \(String(format: "%.1f", ownCPU / measureSeconds * 100))% of one core; sender max late "
+          + "\(log.senderMaxLateNanoseconds / 1000) us (\(log.senderLateOver2ms) packets > 2 ms); receiver max loop gap "
+          + "\(log.receiverMaxGapNanoseconds / 1000) us (\(log.receiverGapsOver2ms) gaps > 2 ms)")
+    let spikes = log.spikeBuckets.enumerated().filter { $0.element > 2000 }
+    if !spikes.isEmpty {
+        print("latency spikes > 2 ms (10 ms windows, time since first measured packet): "
+              + spikes.prefix(40).map { "\(String(format: "%.2f", Double($0.offset) / 100))s:\($0.element / 1000)ms" }
+                  .joined(separator: " ") + (spikes.count > 40 ? " ... (\(spikes.count) windows)" : ""))
+    }
     var cpuPerPacket = -1.0, userPerPacket = -1.0, systemPerPacket = -1.0, cpuPerCallSecond = -1.0
     var memoryPerCall = -1.0
     if let before = memoryBefore, let after = memoryAfter, options.calls > 0 {
@@ -211,7 +224,9 @@ func main() throws {
           + "loss_pct=\(String(format: "%.4f", reportedLoss * 100)) misdelivered=\(log.unexpected) "
           + "p50_us=\(percentile(sorted, 0.5)) p99_us=\(percentile(sorted, 0.99)) max_us=\(sorted.last ?? 0) "
           + "cpu_us=\(String(format: "%.3f", cpuPerPacket)) user_us=\(String(format: "%.3f", userPerPacket)) "
-          + "sys_us=\(String(format: "%.3f", systemPerPacket)) loss_run_pct=\(String(format: "%.4f", lossTotal * 100)) "
+          + "sys_us=\(String(format: "%.3f", systemPerPacket)) loadgen_cpu_pct=\(String(format: "%.1f", ownCPU / measureSeconds * 100)) "
+          + "recv_max_gap_us=\(log.receiverMaxGapNanoseconds / 1000) send_max_late_us=\(log.senderMaxLateNanoseconds / 1000) "
+          + "loss_run_pct=\(String(format: "%.4f", lossTotal * 100)) "
           + "cpu_ms_per_call_s=\(String(format: "%.4f", cpuPerCallSecond)) rss_kib_per_call=\(String(format: "%.1f", memoryPerCall))")
 }
 
