@@ -104,9 +104,11 @@ struct CallRecordsEndToEndTests {
         #expect(silentMedia?.first?["quality"] is NSNull)
     }
 
-    @Test("--call-records=- writes the lines to standard output")
+    @Test("call-records set in the config file; '-' writes the lines to standard output")
     func recordsToStandardOutput() throws {
-        let relay = try RelayProcess(.rtprelayd, extraArguments: ["--call-records=-"])
+        let directory = try TemporaryDirectory("records-config")
+        let config = try directory.write("rtprelayd.conf", "[rtprelayd]\ncall-records = -\n")
+        let relay = try RelayProcess(.rtprelayd, extraArguments: ["--config-file=\(config)"])
         let client = try relay.client()
         let callID = "record-stdout-\(UInt32.random(in: 0...UInt32.max))"
         _ = try Self.call(client, callID)
