@@ -9,7 +9,7 @@ import RTPWire
 /// `transcodedRTCPInterval` seconds per leg, from the worker that owns the call (both IO loops call in here each
 /// turn while any slot transcodes; they wake at least every 500 ms for it).
 ///
-/// A report allocates a little (the RTPWire writers build arrays), once per leg every few seconds, never per packet.
+/// Written in place by LegReportWriter: a report allocates nothing.
 extension MediaWorker {
     static let rtcpScanNanoseconds: UInt64 = 200_000_000
 
@@ -33,7 +33,7 @@ extension MediaWorker {
         guard slot.pointee.hasSink, sinkIndex >= 0, let source = slots[Int(sinkIndex)].transcoder else { return }
         let ssrc = source.outputSSRC
         let state = slot.pointee.legRTCP
-        var blocks: [RTCPReportBlock] = []
+        var block: RTCPReportBlock? = nil
         if statistics, slot.pointee.quality.started, slot.pointee.quality.loss.isValid {
             let loss = slot.pointee.quality.loss
             let expected = loss.expected, received = loss.received
@@ -48,35 +48,29 @@ extension MediaWorker {
                 let elapsed = min(now.nanoseconds &- state.remoteSRNanoseconds, 3_600_000_000_000)
                 dlsr = UInt32(truncatingIfNeeded: elapsed * 65536 / 1_000_000_000)
             }
-            blocks.append(RTCPReportBlock(ssrc: slot.pointee.quality.report.ssrc, fractionLost: fraction,
-                                          cumulativeLost: loss.cumulativeLostForReport,
-                                          extendedHighestSequence: loss.extendedHighestSequence,
-                                          jitter: slot.pointee.quality.jitter.jitter,
-                                          lastSenderReport: state.remoteSRMiddle, delaySinceLastSenderReport: dlsr))
+            block = RTCPReportBlock(ssrc: slot.pointee.quality.report.ssrc, fractionLost: fraction,
+                                    cumulativeLost: loss.cumulativeLostForReport,
+                                    extendedHighestSequence: loss.extendedHighestSequence,
+                                    jitter: slot.pointee.quality.jitter.jitter,
+                                    lastSenderReport: state.remoteSRMiddle, delaySinceLastSenderReport: dlsr)
         }
-        rtcpScratch.removeAll(keepingCapacity: true)
+        var sender: LegReportWriter.Sender? = nil
         if state.packets > 0, state.ssrc == ssrc {
             // The RTP time of "now": the last packet's timestamp moved on by the time since it was sent.
             let elapsedMicroseconds = min(now.nanoseconds &- state.lastSentNanoseconds, 3_600_000_000_000) / 1000
             let ticks = UInt32(truncatingIfNeeded: elapsedMicroseconds * UInt64(state.clockRate) / 1_000_000)
-            RTCPSenderReport(ssrc: ssrc, ntpTimestamp: NTPTimestamp(unixMicroseconds: rtprelay_realtime_us()),
-                             rtpTimestamp: state.lastTimestamp &+ ticks, packetCount: state.packets,
-                             octetCount: state.octets, reports: blocks).write(into: &rtcpScratch)
-        } else if !blocks.isEmpty {
-            RTCPReceiverReport(ssrc: ssrc, reports: blocks).write(into: &rtcpScratch)
-        } else {
+            sender = LegReportWriter.Sender(ntp: NTPTimestamp(unixMicroseconds: rtprelay_realtime_us()),
+                                            rtpTimestamp: state.lastTimestamp &+ ticks, packets: state.packets,
+                                            octets: state.octets)
+        } else if block == nil {
             return   // nothing sent, nothing received: nothing to report
         }
-        RTCPSourceDescription(ssrc: ssrc, cname: "rtprelayd").write(into: &rtcpScratch)
 
         let demux = slot.pointee.demux
         let fd = demux ? slot.pointee.rtpFD : slot.pointee.rtcpFD
         guard fd >= 0, let destination = demux ? slot.pointee.rtpLatch.destination : slot.pointee.rtcpLatch.destination,
-              rtcpScratch.count + MediaWorker.srtpSpare <= transcodeScratch.count else { return }
-        let length = rtcpScratch.withUnsafeBytes { bytes -> Int in
-            transcodeScratch.copyMemory(from: bytes)
-            return bytes.count
-        }
+              LegReportWriter.maximumLength + MediaWorker.srtpSpare <= transcodeScratch.count else { return }
+        let length = LegReportWriter.write(into: transcodeScratch, ssrc: ssrc, sender: sender, block: block)
         var sendLength = length
         if slot.pointee.outboundSRTP != nil || slot.pointee.outboundSRTPUnusable {
             sendLength = protect(UnsafeRawBufferPointer(rebasing: transcodeScratch[0..<length]),

@@ -18,8 +18,6 @@ extension MediaWorker {
     private static let kindCancel: UInt64 = 3
     /// The periodic timer: a cancel-kind token no cancel request uses (RTCP bit set, slot index all ones).
     static let timerToken: UInt64 = UInt64.max & ~3 | kindCancel
-    /// Provided receive buffers per worker (a power of two; ~1.5 KB each).
-    private static let bufferCount: UInt32 = 1024
     private static let reapBatch = 256
     /// Under load, a wait returns once this many completions are there (or the minimum wait has passed).
     private static let batchCompletions: UInt32 = 64
@@ -31,15 +29,19 @@ extension MediaWorker {
     func startUring() -> Bool {
         var error: Int32 = 0
         guard let ring = rtprelay_uring_create(4096, 16384, &error) else { return false }
-        guard let buffers = rtprelay_uring_bufs_create(ring, MediaWorker.bufferCount, maxPacketSize,
+        if let text = getenv("RTPRELAY_URING_BUFFERS"), let value = UInt32(String(cString: text)), value >= 64,
+           value <= 32768, value & (value - 1) == 0 {
+            bufferCount = value
+        }
+        guard let buffers = rtprelay_uring_bufs_create(ring, bufferCount, maxPacketSize,
                                                            MediaWorker.srtpSpare, &error) else {
             rtprelay_uring_destroy(ring)
             return false
         }
         self.ring = ring
         self.buffers = buffers
-        let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(MediaWorker.bufferCount))
-        sends.initialize(repeating: PendingSend(), count: Int(MediaWorker.bufferCount))
+        let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(bufferCount))
+        sends.initialize(repeating: PendingSend(), count: Int(bufferCount))
         bufferSends = sends
         starved.reserveCapacity(64)
         if rtprelay_uring_has_min_wait(ring) != 0 {
@@ -205,7 +207,7 @@ extension MediaWorker {
     @inline(__always)
     private func sent(token: UInt64, result: Int32) {
         let bid = UInt32(truncatingIfNeeded: token >> 3)
-        guard let buffers, let bufferSends, bid < MediaWorker.bufferCount else { return }
+        guard let buffers, let bufferSends, bid < bufferCount else { return }
         countSendResult(bufferSends[Int(bid)], ok: result >= 0)
         rtprelay_uring_buf_return(buffers, bid)
     }

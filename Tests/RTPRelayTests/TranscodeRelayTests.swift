@@ -457,6 +457,7 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
         #expect(srB.octetCount == UInt32(media.reduce(0) { $0 + $1.payload.count }))
         #expect(srB.rtpTimestamp &- media.last!.ts < 48000 * 3)
         #expect(srB.reports.isEmpty)   // B sent nothing
+        #expect(try compound(toB) == [.senderReport(srB), .sourceDescription(RTCPSourceDescription(ssrc: ourSSRC, cname: "rtprelayd"))])
         // A: an RR (the relay has sent A nothing) from the relay's SSRC on A's leg, about A's stream.
         let toA = try #require(atA.first)
         let rrA = try RTCPReceiverReport(parsing: toA)
@@ -468,8 +469,40 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
         #expect(block.fractionLost == UInt8(2 * 256 / 39))
         #expect(block.lastSenderReport == ntp.middle32)
         #expect(block.delaySinceLastSenderReport > 0)
+        #expect(try compound(toA) == [.receiverReport(rrA), .sourceDescription(RTCPSourceDescription(ssrc: rrA.ssrc, cname: "rtprelayd"))])
         #expect(plane.waitForWorkers())
         let c = try #require(plane.counters(a.id))
         #expect(c.rtcpIn.packets == 1 && c.rtcpOut.packets >= 1)
+    }
+}
+
+/// Every packet of an RTCP compound, checked to be exactly what RTPWire's writers make of the same values.
+func compound(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws -> [RTCPPacket] {
+    var cursor = RTCPCompoundCursor()
+    var packets: [RTCPPacket] = []
+    bytes.withUnsafeBytes { raw in
+        while let packet = cursor.next(in: raw) { packets.append(packet) }
+    }
+    #expect(cursor.error == nil, sourceLocation: sourceLocation)
+    var rewritten: [UInt8] = []
+    for packet in packets { packet.write(into: &rewritten) }
+    #expect(rewritten == bytes, sourceLocation: sourceLocation)
+    return packets
+}
+
+@Suite struct LegReportWriterTests {
+    @Test func srWithABlockAndRRWithoutOneAreWhatRTPWireWrites() throws {
+        let block = RTCPReportBlock(ssrc: 0x0102_0304, fractionLost: 25, cumulativeLost: -3, extendedHighestSequence: 0x0001_FFFE,
+                                    jitter: 77, lastSenderReport: 0xAABB_CCDD, delaySinceLastSenderReport: 65536)
+        let sender = LegReportWriter.Sender(ntp: NTPTimestamp(seconds: 0xE1234567, fraction: 0x89AB_CDEF), rtpTimestamp: 123_456,
+                                            packets: 250, octets: 40_000)
+        var buffer = [UInt8](repeating: 0xEE, count: LegReportWriter.maximumLength)
+        let n = buffer.withUnsafeMutableBytes { LegReportWriter.write(into: $0, ssrc: 0x5555_AAAA, sender: sender, block: block) }
+        let sr = RTCPSenderReport(ssrc: 0x5555_AAAA, ntpTimestamp: sender.ntp, rtpTimestamp: 123_456, packetCount: 250,
+                                  octetCount: 40_000, reports: [block])
+        #expect(try compound(Array(buffer[0..<n])) == [.senderReport(sr), .sourceDescription(RTCPSourceDescription(ssrc: 0x5555_AAAA, cname: "rtprelayd"))])
+        let m = buffer.withUnsafeMutableBytes { LegReportWriter.write(into: $0, ssrc: 7, sender: nil, block: nil) }
+        #expect(try compound(Array(buffer[0..<m])) == [.receiverReport(RTCPReceiverReport(ssrc: 7)),
+                                                       .sourceDescription(RTCPSourceDescription(ssrc: 7, cname: "rtprelayd"))])
     }
 }
