@@ -11,4 +11,5 @@ swiftc -O -wmo -parse-as-library -module-name RTPWire -emit-module -emit-module-
 clang -O2 -c bench/MallocCount.c -o "$out/malloc-count.o"
 swiftc -O -wmo -parse-as-library -module-name ControlProtocol -I "$out" -L "$out" -lRTPWire \
     Sources/ControlProtocol/*.swift bench/NGEngineCost.swift "$out/malloc-count.o" -o "$out/ng-engine-cost"
+[ -n "${KEEP:-}" ] && cp "$out/ng-engine-cost" "$KEEP"
 "$out/ng-engine-cost" "${1:-20000}"
