@@ -16,13 +16,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
-        // C libraries from Debian (libopus-dev, libbcg729-dev, libsrtp2-dev).
+        // C libraries from Debian (libopus-dev, libbcg729-dev, libsrtp2-dev: the SRTP oracle of the tests).
         .systemLibrary(name: "COpus", path: "Sources/COpus", pkgConfig: "opus",
                        providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CBcg729", path: "Sources/CBcg729", pkgConfig: "libbcg729",
                        providers: [.apt(["libbcg729-dev"])]),
         .systemLibrary(name: "CSRTP2", path: "Sources/CSRTP2", pkgConfig: "libsrtp2",
                        providers: [.apt(["libsrtp2-dev"])]),
+        // OpenSSL's libcrypto (libssl-dev): AES-CTR/GCM and SHA-1 for the relay's own SRTP transforms.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         // io_uring for the media workers' --io=uring mode (liburing-dev).
         // liburing (Debian liburing-dev) wrapped in C so that liburing.h's feature macros never meet Swift's Glibc.
         .target(name: "CURing", path: "Sources/CURing", linkerSettings: [.linkedLibrary("uring")]),
@@ -32,7 +35,7 @@ let package = Package(
         .target(name: "RTPWire"),
         .target(name: "RTCPStats", dependencies: ["RTPWire"]),
         .target(name: "Transcode", dependencies: ["RTPWire", "COpus", "CBcg729"]),
-        .target(name: "RTPRelay", dependencies: ["RTPWire", "RTCPStats", "Transcode", "CShim", "CSRTP2", "CURing"]),
+        .target(name: "RTPRelay", dependencies: ["RTPWire", "RTCPStats", "Transcode", "CShim", "COpenSSL", "CURing"]),
         .target(name: "ControlProtocol", dependencies: ["RTPWire", "RTCPStats"]),
         .executableTarget(name: "rtprelayd", dependencies: [
             "ControlProtocol", "RTPRelay", "RTPWire", "Transcode",
@@ -45,10 +48,10 @@ let package = Package(
         .testTarget(name: "RTPWireTests", dependencies: ["RTPWire"]),
         .testTarget(name: "RTCPStatsTests", dependencies: ["RTCPStats", "RTPWire"]),
         .testTarget(name: "TranscodeTests", dependencies: ["Transcode", "RTPWire"]),
-        .testTarget(name: "RTPRelayTests", dependencies: ["RTPRelay", "RTPWire", "CShim", "CSRTP2"]),
+        .testTarget(name: "RTPRelayTests", dependencies: ["RTPRelay", "RTPWire", "Transcode", "CShim", "CSRTP2"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "RTPWire"],
                     resources: [.copy("Fixtures")]),
         // Starts the built daemon, rtpengine-ng-client, Kamailio and rtpengine as plain processes on loopback.
-        .testTarget(name: "EndToEndTests", dependencies: ["rtprelayd", "RTPWire", "RTPRelay"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["rtprelayd", "RTPWire", "RTPRelay", "Transcode"]),
     ]
 )

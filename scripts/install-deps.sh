@@ -2,7 +2,7 @@
 # Installs the Debian packages rtprelayd builds and tests with, if any are missing.
 # Runs as root (or through sudo when available). Safe to run again.
 set -euo pipefail
-pkgs=(pkg-config libopus-dev libbcg729-dev libsrtp2-dev liburing-dev
+pkgs=(pkg-config libopus-dev libbcg729-dev libsrtp2-dev libssl-dev liburing-dev
       rtpengine-utils rtpengine-daemon kamailio tshark espeak-ng sox procps
       python3 python3-cryptography)
 missing=()

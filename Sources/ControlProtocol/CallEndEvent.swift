@@ -31,3 +31,10 @@ public struct CallEndEvent: Sendable, Hashable {
         self.duration = duration
     }
 }
+
+/// Told by the registry about every call that ends (call records). `capture` runs while the call's streams and
+/// their counters still exist; `callEnded` follows once the call is gone, with the snapshot `capture` returned.
+public protocol CallEndObserver: AnyObject {
+    func capture(_ call: Call, now: MonotonicInstant) -> CallSnapshot
+    func callEnded(_ snapshot: CallSnapshot, event: CallEndEvent)
+}

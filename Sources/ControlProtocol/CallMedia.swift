@@ -23,6 +23,9 @@ public struct CallMedia: Sendable, Hashable {
     public internal(set) var codecPlan: CodecPlan?
     /// This party's leg of `codecPlan`.
     public internal(set) var codecLeg: CodecLeg?
+    /// What this party's stream re-encodes (from `codecPlan` at each answer; nil: plain relay). Kept across a
+    /// re-offer until its answer, so a running pipeline is not torn down and rebuilt by the offer alone.
+    public internal(set) var transcode: StreamTranscode?
 
     init(index: Int, type: String, transportProtocol: String) {
         self.index = index

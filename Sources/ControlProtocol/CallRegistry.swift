@@ -20,6 +20,8 @@ public final class CallRegistry {
     private var nextMonologue: UInt64 = 1
     /// Calls that ended outside `tick` (immediate deletes, failures), reported by the next `tick`.
     private var endedSinceTick: [CallEndEvent] = []
+    /// Told about every call that ends, with a snapshot taken while its counters still exist (call records).
+    public var endObserver: (any CallEndObserver)?
 
     public init(mediaPlane: any MediaPlane, configuration: CallRegistryConfiguration = CallRegistryConfiguration(),
                 keySource: any SRTPKeySource = URandomKeySource()) {
@@ -293,11 +295,13 @@ public final class CallRegistry {
             // §3: the call is destroyed, so no port of it leaks.
             let failed = call
             calls[failed.callID] = nil
+            let captured = isNew ? nil : endObserver?.capture(failed, now: now)
             release(failed)
             if isNew {
                 counters.failedSessions &+= 1
             } else {
-                record(end: failed, reason: .failed, now: now)
+                let event = record(end: failed, reason: .failed, now: now)
+                if let captured { endObserver?.callEnded(captured, event: event) }
             }
             throw error == .outOfPorts ? .outOfPorts : .mediaPlane(error)
         }
@@ -413,7 +417,8 @@ public final class CallRegistry {
                 receiveEnabled: declared?.sends ?? true,
                 inboundSRTP: media.sdes.isActive ? media.sdes.remote?.keying : nil,
                 outboundSRTP: media.sdes.isActive ? media.sdes.local?.keying : nil,
-                clockRate: Self.clockRate(of: declared?.codec))
+                clockRate: Self.clockRate(of: declared?.codec),
+                transcode: media.transcode)
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
                 call.monologues[id]?.medias[i].plan = plan
@@ -467,6 +472,13 @@ public final class CallRegistry {
             call.monologues[answerer]?.medias[i].codecPlan = plan
             call.monologues[answerer]?.medias[i].codecLeg = plan?.answerer
         }
+        // The media plane learns the outcome now: the answer's own plans went out before negotiation ran.
+        for party in [offerer, answerer] where call.monologues[party]?.medias.indices.contains(i) == true {
+            let leg = call.monologues[party]?.medias[i].codecLeg
+            call.monologues[party]?.medias[i].transcode = leg.flatMap { plan?.streamTranscode(receivingFrom: $0) }
+        }
+        applyPlans(of: offerer, force: false, in: &call)
+        applyPlans(of: answerer, force: false, in: &call)
         calls[callID] = call
     }
 
@@ -496,10 +508,12 @@ public final class CallRegistry {
             end(callID, reason: .deleted, now: now)
             return .deleted(callEnded: true)
         case .party(let id, let cascade):
+            // Taken before `remove` releases the ports: if the call ends, its record needs the counters.
+            let captured = endObserver?.capture(call, now: now)
             remove(id, cascade: cascade, in: &call)
             if call.monologues.isEmpty {
                 calls[callID] = call
-                end(callID, reason: .deleted, now: now)
+                end(callID, reason: .deleted, now: now, captured: captured)
                 return .deleted(callEnded: true)
             }
             calls[callID] = call
@@ -565,12 +579,13 @@ public final class CallRegistry {
             }
             let due = call.orderedMonologues.filter { ($0.deletion?.at).map { $0 <= now } ?? false }
             if !due.isEmpty {
+                let captured = endObserver?.capture(call, now: now)
                 for party in due where call.monologues[party.id] != nil {
                     remove(party.id, cascade: party.deletion?.cascade ?? true, in: &call)
                 }
                 calls[callID] = call
                 if call.monologues.isEmpty {
-                    end(callID, reason: .deleted, now: now)
+                    end(callID, reason: .deleted, now: now, captured: captured)
                     continue
                 }
             }
@@ -611,17 +626,21 @@ public final class CallRegistry {
         return events
     }
 
-    private func end(_ callID: String, reason: CallEndReason, now: MonotonicInstant) {
+    /// `captured`: the observer's snapshot taken before some ports of the call were already released.
+    private func end(_ callID: String, reason: CallEndReason, now: MonotonicInstant, captured: CallSnapshot? = nil) {
         guard let call = calls.removeValue(forKey: callID) else { return }
+        let snapshot = captured ?? endObserver?.capture(call, now: now)
         release(call)
-        record(end: call, reason: reason, now: now)
+        let event = record(end: call, reason: reason, now: now)
+        if let snapshot { endObserver?.callEnded(snapshot, event: event) }
     }
 
     private func release(_ call: Call) {
         for stream in call.streams { mediaPlane.release(stream.id) }
     }
 
-    private func record(end call: Call, reason: CallEndReason, now: MonotonicInstant) {
+    @discardableResult
+    private func record(end call: Call, reason: CallEndReason, now: MonotonicInstant) -> CallEndEvent {
         switch reason {
         case .deleted: counters.deletedSessions &+= 1
         case .mediaTimeout: counters.mediaTimeouts &+= 1
@@ -633,6 +652,8 @@ public final class CallRegistry {
         let duration = max(0, now.seconds(since: call.created))
         counters.endedCalls &+= 1
         counters.endedCallSeconds += duration
-        endedSinceTick.append(CallEndEvent(callID: call.callID, reason: reason, at: now, duration: duration))
+        let event = CallEndEvent(callID: call.callID, reason: reason, at: now, duration: duration)
+        endedSinceTick.append(event)
+        return event
     }
 }

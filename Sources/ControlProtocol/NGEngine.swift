@@ -17,6 +17,12 @@ public final class NGEngine {
     private let offerAnswer: OfferAnswerHandler
     /// The latest `now` seen, so `shutdown()` can date the calls it ends.
     private var lastNow = MonotonicInstant(nanoseconds: 0)
+    private let recorder: CallRecorder
+
+    /// When on, every call that ends leaves a `CallRecord` for `takeCallRecords()` (off: nothing is kept).
+    public var recordsCalls = false {
+        didSet { registry.endObserver = recordsCalls ? recorder : nil }
+    }
 
     public init(mediaPlane: any MediaPlane, configuration: EngineConfiguration, replyCache: ReplyCache = ReplyCache()) {
         self.mediaPlane = mediaPlane
@@ -24,6 +30,7 @@ public final class NGEngine {
         self.cache = replyCache
         self.registry = CallRegistry(mediaPlane: mediaPlane, configuration: configuration.registry)
         self.offerAnswer = OfferAnswerHandler(registry: registry, configuration: configuration)
+        self.recorder = CallRecorder(mediaPlane: mediaPlane)
     }
 
     /// One datagram in → the reply datagram to send (nil: drop silently, e.g. no cookie).
@@ -32,6 +39,7 @@ public final class NGEngine {
                        wallClockMicros: UInt64) -> [UInt8]? {
         counters.datagrams &+= 1
         lastNow = max(lastNow, now)
+        recorder.clock = WallClock(now: now, nowMicros: wallClockMicros)
         guard case .success(let framed) = NGDatagram.frame(datagram) else {
             counters.droppedUnframed &+= 1
             return nil
@@ -63,6 +71,33 @@ public final class NGEngine {
         mediaPlane.beginBatch()
         defer { mediaPlane.endBatch() }
         return registry.tick(now: now)
+    }
+
+    /// `tick` with the wall clock read at `now`, so call records of calls it ends carry exact UNIX times.
+    public func tick(now: MonotonicInstant, wallClockMicros: UInt64) -> [CallEndEvent] {
+        recorder.clock = WallClock(now: now, nowMicros: wallClockMicros)
+        lastNow = max(lastNow, now)
+        mediaPlane.beginBatch()
+        defer { mediaPlane.endBatch() }
+        return registry.tick(now: now)
+    }
+
+    /// The records of the calls that ended since the last call (only while `recordsCalls` is on), oldest first.
+    public func takeCallRecords() -> [CallRecord] { recorder.take() }
+
+    /// The snapshot of one call now; nil for an unknown call-id.
+    public func snapshot(callID: String, now: MonotonicInstant, wallClockMicros: UInt64) -> CallSnapshot? {
+        registry.call(callID).map {
+            CallSnapshot($0, mediaPlane: mediaPlane, clock: WallClock(now: now, nowMicros: wallClockMicros))
+        }
+    }
+
+    /// Snapshots of the calls held now, oldest first, at most `limit`.
+    public func snapshots(now: MonotonicInstant, wallClockMicros: UInt64, limit: Int = .max) -> [CallSnapshot] {
+        let clock = WallClock(now: now, nowMicros: wallClockMicros)
+        return registry.callIDs(limit: limit).compactMap { registry.call($0) }.map {
+            CallSnapshot($0, mediaPlane: mediaPlane, clock: clock)
+        }
     }
 
     public var statistics: EngineStatistics {

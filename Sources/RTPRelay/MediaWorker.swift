@@ -64,6 +64,8 @@ final class MediaWorker: @unchecked Sendable {
     private let outFD: UnsafeMutablePointer<Int32>
     private let outSink: UnsafeMutablePointer<Int32>
     private let outIsRTP: UnsafeMutablePointer<Bool>
+    /// Where a transcoded packet is SRTP-protected before it is sent (room for the trailer).
+    let transcodeScratch: UnsafeMutableRawBufferPointer
 
     private static let wakeToken = UInt64.max
     /// Room left after every receive buffer's datagram space for the largest SRTCP trailer (index word + tag +
@@ -104,6 +106,7 @@ final class MediaWorker: @unchecked Sendable {
         outFD = .allocate(capacity: configuration.batchSize)
         outSink = .allocate(capacity: configuration.batchSize)
         outIsRTP = .allocate(capacity: configuration.batchSize)
+        transcodeScratch = .allocate(byteCount: 1500 + MediaWorker.srtpSpare, alignment: 16)
         let idle = Unmanaged.passUnretained(idleCounters)
         slots.initialize(repeating: StreamSlot(counters: idle), count: slotCapacity)
     }
@@ -116,6 +119,7 @@ final class MediaWorker: @unchecked Sendable {
         outFD.deallocate()
         outSink.deallocate()
         outIsRTP.deallocate()
+        transcodeScratch.deallocate()
     }
 
     // MARK: Control side (any thread)
@@ -367,6 +371,11 @@ final class MediaWorker: @unchecked Sendable {
                                 now: now)
                 }
             }
+            // The one check a plain relayed packet pays for transcoding.
+            if slot.pointee.transcoder != nil {
+                transcode(bytes, isRTP: isRTP, slot: slot, counters: counters, now: now)
+                return .drop   // sent (or counted) by transcode; nothing left for the batch
+            }
             guard slot.pointee.hasSink, sinkIndex >= 0 else {
                 bump(counters.droppedNoDestination)
                 bump(totals.droppedNoDestination)
@@ -439,7 +448,7 @@ final class MediaWorker: @unchecked Sendable {
     /// Protects a packet in place for the sink's remote: the SRTP/SRTCP length, or -1 when it cannot be sent
     /// (counted as a send error of the sink).
     @inline(__always)
-    private func protect(_ bytes: UnsafeRawBufferPointer, capacity: Int, isRTP: Bool,
+    func protect(_ bytes: UnsafeRawBufferPointer, capacity: Int, isRTP: Bool,
                          sink: UnsafeMutablePointer<StreamSlot>) -> Int {
         var length = -1
         if let session = sink.pointee.outboundSRTP {
@@ -613,6 +622,11 @@ final class MediaWorker: @unchecked Sendable {
         case .plain: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, false)
         case .session(let session): (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (session, false)
         case .unusable: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, true)
+        }
+        switch plan.transcode {
+        case .unchanged: break
+        case .plain: slot.pointee.transcoder = nil
+        case .pipeline(let pipeline): slot.pointee.transcoder = pipeline
         }
         publishLatches(slot)
     }

@@ -21,6 +21,8 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
         /// The keys the worker's sessions for this stream were made from, to tell a re-key from a re-offer.
         var inboundSRTP: SRTPKeying? = nil
         var outboundSRTP: SRTPKeying? = nil
+        /// The transcoding the worker's pipeline was built for, to keep it across an unchanged re-plan.
+        var transcode: StreamTranscode? = nil
     }
 
     private struct ControlState {
@@ -163,6 +165,9 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
             slotPlan.outboundSRTP = .between(record.outboundSRTP, plan.outboundSRTP, direction: .outbound)
             record.inboundSRTP = plan.inboundSRTP
             record.outboundSRTP = plan.outboundSRTP
+            // Codec states are created here, at negotiation time, not by the worker per packet.
+            slotPlan.transcode = .between(record.transcode, plan.transcode)
+            record.transcode = plan.transcode
             s.streams[id.rawValue] = record
             enqueue(record.worker, .update(id: id.rawValue, plan: slotPlan), &s)
         }

@@ -1,12 +1,11 @@
-/// SRTP crypto suites (SDES names, RFC 4568 / RFC 6188 / RFC 7714) that the relay terminates with
-/// libsrtp2: AES-CM with HMAC-SHA1 for 128/256-bit keys and AES-GCM for 128/256-bit keys.
+/// SRTP crypto suites (SDES names, RFC 4568 / RFC 6188 / RFC 7714) that the relay terminates (SRTPSession,
+/// over libcrypto): AES-CM with HMAC-SHA1 for 128/256-bit keys and AES-GCM for 128/256-bit keys.
 ///
-/// AES_192_CM_* are left out on purpose: Debian 12's libsrtp2 2.5.0 derives AES-192 session keys
-/// with an AES-256 PRF keyed by master key ‖ first 8 salt bytes (its KDF widens to 46 bytes of
-/// key material), not the AES-192 PRF of RFC 6188 §7.2, so its packets would not verify at an RFC
-/// conformant peer. Measured against scripts/srtp_reference.py (SRTPSessionTests); rtpengine 10.5
-/// (its own SRTP over OpenSSL) agrees with that reference for AES-192, and interoperates with this
-/// wrapper for every suite listed here (SRTPInteropTests).
+/// AES_192_CM_* are left out on purpose: the tests' oracle, Debian 12's libsrtp2 2.5.0, derives AES-192
+/// session keys with an AES-256 PRF keyed by master key ‖ first 8 salt bytes (its KDF widens to 46 bytes of
+/// key material), not the AES-192 PRF of RFC 6188 §7.2 (measured against scripts/srtp_reference.py), so
+/// no second implementation on this machine would vouch for ours. rtpengine 10.5 (its own SRTP over
+/// OpenSSL) interoperates with the relay for every suite listed here (SRTPInteropTests).
 public enum SRTPSuite: String, Sendable, Hashable, CaseIterable {
     case aes128CMHmacSHA1_80 = "AES_CM_128_HMAC_SHA1_80"
     case aes128CMHmacSHA1_32 = "AES_CM_128_HMAC_SHA1_32"

@@ -1,4 +1,5 @@
 import RTPWire
+import Transcode
 import Synchronization
 
 /// One stream's counters. Written only by the stream's worker (relaxed load+store, no read-modify-write, so a
@@ -18,6 +19,11 @@ final class StreamCounterBlock: Sendable {
     let lastPacket = Atomic<UInt64>(0)
     /// First ingress SSRC in the low 32 bits, bit 32 set once known.
     let firstSSRC = Atomic<UInt64>(0)
+    /// The transcoder's counters (TranscodedCounters), copied by the worker after each transcoded packet.
+    let transcodedIn = Atomic<UInt64>(0), transcodedOut = Atomic<UInt64>(0), transcodedLost = Atomic<UInt64>(0)
+    let transcodedCorrupt = Atomic<UInt64>(0), transcodedMalformed = Atomic<UInt64>(0)
+    let transcodedUnexpectedType = Atomic<UInt64>(0), transcodedResyncs = Atomic<UInt64>(0)
+    let transcodedEvents = Atomic<UInt64>(0), transcodedEventsDropped = Atomic<UInt64>(0)
     private let latched = ThreadLock<(rtp: PeerAddress?, rtcp: PeerAddress?)>((nil, nil))
     /// Quality figures, replaced by the worker about once a second and on RTCP (never per packet).
     private let qualityReport = ThreadLock<StreamQualityReport?>(nil)
@@ -31,6 +37,20 @@ final class StreamCounterBlock: Sendable {
     /// Called by the worker on a latch change only.
     func publishLatched(rtp: PeerAddress?, rtcp: PeerAddress?) {
         latched.withLock { $0 = (rtp, rtcp) }
+    }
+
+    /// Worker only: plain stores of the pipeline's own counters.
+    @inline(__always)
+    func publishTranscoded(_ t: TranscodeCounters) {
+        transcodedIn.store(t.packetsIn, ordering: .relaxed)
+        transcodedOut.store(t.packetsOut, ordering: .relaxed)
+        transcodedLost.store(t.lostPackets, ordering: .relaxed)
+        transcodedCorrupt.store(t.corruptPayloads, ordering: .relaxed)
+        transcodedMalformed.store(t.malformedPackets, ordering: .relaxed)
+        transcodedUnexpectedType.store(t.unexpectedPayloadTypes, ordering: .relaxed)
+        transcodedResyncs.store(t.ssrcChanges &+ t.sequenceJumps &+ t.timestampJumps, ordering: .relaxed)
+        transcodedEvents.store(t.eventsForwarded, ordering: .relaxed)
+        transcodedEventsDropped.store(t.eventsDropped, ordering: .relaxed)
     }
 
     var snapshot: StreamCounters {
@@ -50,6 +70,15 @@ final class StreamCounterBlock: Sendable {
         c.lastPacket = last == 0 ? nil : MonotonicInstant(nanoseconds: last)
         let ssrc = firstSSRC.load(ordering: .relaxed)
         c.firstSSRC = ssrc >> 32 == 0 ? nil : UInt32(truncatingIfNeeded: ssrc)
+        c.transcoded.packetsIn = transcodedIn.load(ordering: .relaxed)
+        c.transcoded.packetsOut = transcodedOut.load(ordering: .relaxed)
+        c.transcoded.lostPackets = transcodedLost.load(ordering: .relaxed)
+        c.transcoded.corruptPayloads = transcodedCorrupt.load(ordering: .relaxed)
+        c.transcoded.malformedPackets = transcodedMalformed.load(ordering: .relaxed)
+        c.transcoded.unexpectedPayloadTypes = transcodedUnexpectedType.load(ordering: .relaxed)
+        c.transcoded.resyncs = transcodedResyncs.load(ordering: .relaxed)
+        c.transcoded.eventsForwarded = transcodedEvents.load(ordering: .relaxed)
+        c.transcoded.eventsDropped = transcodedEventsDropped.load(ordering: .relaxed)
         let pair = latched.withLock { $0 }
         c.latchedRTP = pair.rtp?.endpoint
         c.latchedRTCP = pair.rtcp?.endpoint

@@ -1,3 +1,5 @@
+import Transcode
+
 /// One stream's forwarding state as the worker keeps it: a plain value in a flat array indexed by the slot
 /// number that epoll hands back, so the hot path reaches it without a lookup.
 struct StreamSlot {
@@ -21,6 +23,9 @@ struct StreamSlot {
     /// Keys were negotiated for that direction but unusable: drop instead of relaying in the clear.
     var inboundSRTPUnusable = false
     var outboundSRTPUnusable = false
+    /// Re-encodes received RTP for the sink (nil: plain relay, the hot path's one check). Built by the control
+    /// thread at negotiation time, owned by the slot, freed with it or when a new plan replaces it.
+    var transcoder: TranscodePipeline?
     /// io_uring mode: receives armed on this slot's sockets. A removed slot stays `closing` (sockets open, index not
     /// reused) until the cancelled receives have reported their end and this is 0.
     var pendingOps: Int32 = 0

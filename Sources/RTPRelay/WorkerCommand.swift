@@ -24,6 +24,8 @@ struct SlotPlan: Sendable {
     /// Set by the media plane from the stream's previous keys (`SRTPTransition.between`), not from the plan alone.
     var inboundSRTP: SRTPTransition = .unchanged
     var outboundSRTP: SRTPTransition = .unchanged
+    /// Set by the media plane from the stream's previous transcoding (`TranscodeTransition.between`).
+    var transcode: TranscodeTransition = .unchanged
 
     init(_ plan: StreamPlan) {
         clockRate = UInt32(clamping: max(1, plan.clockRate))

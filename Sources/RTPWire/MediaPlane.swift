@@ -105,13 +105,18 @@ public struct StreamPlan: Sendable, Hashable {
     public var outboundSRTP: SRTPKeying?
     /// RTP clock rate of what the remote sends (rtpmap of its first payload type), for jitter in ms and MOS.
     public var clockRate: Int = 8000
+    /// Re-encode what this stream receives before the sink sends it (nil: relay the bytes unchanged). On a
+    /// transcoded leg the relay is the RTP source: its own SSRC, sequence and timestamps, and its own RTCP.
+    public var transcode: StreamTranscode?
 
     public init(sink: MediaStreamID? = nil, remoteRTP: Endpoint? = nil, remoteRTCP: Endpoint? = nil,
                 rtcpMux: Bool = false, learning: LearningMode = .heuristic, learningWindow: Double = 3,
                 strictSource: Bool = false, mediaHandover: Bool = false, asymmetric: Bool = false,
                 payloadTypes: [UInt8] = [], receiveEnabled: Bool = true,
-                inboundSRTP: SRTPKeying? = nil, outboundSRTP: SRTPKeying? = nil, clockRate: Int = 8000) {
+                inboundSRTP: SRTPKeying? = nil, outboundSRTP: SRTPKeying? = nil, clockRate: Int = 8000,
+                transcode: StreamTranscode? = nil) {
         self.clockRate = clockRate
+        self.transcode = transcode
         self.sink = sink
         self.remoteRTP = remoteRTP
         self.remoteRTCP = remoteRTCP
@@ -166,6 +171,8 @@ public struct StreamCounters: Sendable, Hashable {
     public var latchedRTCP: Endpoint?
     /// First SSRC seen on ingress RTP.
     public var firstSSRC: UInt32?
+    /// The transcoder's view of ingress RTP (zero unless the stream's plan transcodes).
+    public var transcoded = TranscodedCounters()
 
     public init() {}
 }

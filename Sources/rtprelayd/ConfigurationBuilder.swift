@@ -12,6 +12,7 @@ struct ConfigurationBuilder {
     static let knownKeys: Set<String> = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout", "delete-delay",
         "num-threads", "io", "log-level", "max-sessions", "endpoint-learning", "no-stats",
+        "call-records",
     ]
 
     mutating func apply(_ file: ConfigFile) throws(ConfigurationError) {
@@ -84,6 +85,9 @@ struct ConfigurationBuilder {
                 throw .invalid("endpoint-learning must be one of heuristic, delayed, immediate, off; got '\(value)'")
             }
             configuration.endpointLearning = mode
+        case "call-records":
+            let path = value.trimmingWhitespace
+            configuration.callRecords = path.isEmpty ? nil : path
         default:
             return false
         }

@@ -62,6 +62,7 @@ final class Daemon {
         ticker.cancel()
         let portsBefore = stack.media.portsInUse
         try? loop.submit { requests.value.shutdown() }.wait()
+        stack.records?.close()
         stack.media.shutdown()
         try? group.syncShutdownGracefully()
         logger.notice("rtprelayd stopped", metadata: [

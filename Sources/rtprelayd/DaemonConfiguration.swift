@@ -33,6 +33,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     var endpointLearning: LearningMode = .heuristic
     /// Seconds the heuristic/delayed learning window stays open (rtpengine uses 3 s).
     var learningWindow: Double = 3
+    /// Where one JSON line per ended call goes (`--call-records=PATH`, `-` for stdout); nil: no records.
+    var callRecords: String? = nil
     /// Distinguishes this relay in replies and logs.
     var instanceID: String = "rtprelayd"
 

@@ -8,6 +8,8 @@ import RTPWire
 struct ControlStack: Sendable {
     var media: any MediaPlaneLifecycle
     var makeRequestHandler: @Sendable () -> any NGRequestHandler
+    /// The call-record writer when `--call-records` is set (closed at shutdown, after the last calls ended).
+    var records: CallRecordWriter? = nil
 }
 
 /// The parts of the media plane's lifecycle the daemon drives.
@@ -31,6 +33,13 @@ enum EngineWiring {
         } catch {
             throw .mediaPlane("\(error)")
         }
+        let records: CallRecordWriter?
+        do {
+            records = try configuration.callRecords.map { path throws(StartupError) in try CallRecordWriter(destination: path) }
+        } catch {
+            media.shutdown()
+            throw error
+        }
         media.start()
         let engineConfiguration = EngineConfiguration(
             deleteDelay: configuration.deleteDelay, mediaTimeout: configuration.mediaTimeout,
@@ -38,8 +47,9 @@ enum EngineWiring {
             defaultLearning: configuration.endpointLearning, learningWindow: configuration.learningWindow,
             instanceID: configuration.instanceID)
         return ControlStack(media: media, makeRequestHandler: {
-            EngineRequestHandler(engine: NGEngine(mediaPlane: media, configuration: engineConfiguration), logger: logger)
-        })
+            EngineRequestHandler(engine: NGEngine(mediaPlane: media, configuration: engineConfiguration), logger: logger,
+                                 records: records)
+        }, records: records)
     }
 }
 
@@ -47,10 +57,13 @@ enum EngineWiring {
 final class EngineRequestHandler: NGRequestHandler {
     private let engine: NGEngine
     private let logger: Logger
+    private let records: CallRecordWriter?
 
-    init(engine: NGEngine, logger: Logger) {
+    init(engine: NGEngine, logger: Logger, records: CallRecordWriter? = nil) {
         self.engine = engine
         self.logger = logger
+        self.records = records
+        engine.recordsCalls = records != nil
     }
 
     func handle(datagram: [UInt8], from source: Endpoint) -> [UInt8]? {
@@ -61,17 +74,20 @@ final class EngineRequestHandler: NGRequestHandler {
                 "from": "\(source)", "bytes": "\(datagram.count)", "reply_bytes": "\(reply?.count ?? 0)",
             ])
         }
+        records?.write(engine.takeCallRecords())
         return reply
     }
 
     func tick() {
-        log(engine.tick(now: SystemClock.monotonicNow()))
+        log(engine.tick(now: SystemClock.monotonicNow(), wallClockMicros: SystemClock.wallClockMicros()))
+        records?.write(engine.takeCallRecords())
     }
 
     func shutdown() {
         let ended = engine.shutdown()
         logger.notice("calls ended at shutdown", metadata: ["count": "\(ended.count)"])
         log(ended)
+        records?.write(engine.takeCallRecords())
     }
 
     private func log(_ events: [CallEndEvent]) {

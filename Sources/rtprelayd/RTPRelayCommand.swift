@@ -10,7 +10,7 @@ struct RTPRelayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rtprelayd",
         abstract: "RTP relay driven by rtpengine's ng control protocol.",
-        subcommands: [BenchCommand.self])
+        subcommands: [BenchCommand.self, CtlCommand.self])
 
     @Option(name: [.customLong("interface"), .customShort("i")],
             help: ArgumentHelp("Media interface NAME/IP[!ADVERTISED] or IP; repeatable. Default 127.0.0.1.", valueName: "spec"))
@@ -57,6 +57,10 @@ struct RTPRelayCommand: ParsableCommand {
     @Option(name: .customLong("endpoint-learning"), help: "heuristic (default), delayed, immediate or off.")
     var endpointLearning: String?
 
+    @Option(name: .customLong("call-records"),
+            help: ArgumentHelp("Append one JSON line per ended call to this file ('-' for stdout). Default: off.", valueName: "path"))
+    var callRecords: String?
+
     @Option(name: .customLong("config-file"),
             help: ArgumentHelp("INI file with a [rtprelayd] section of key = value lines (flag names as keys); flags override it. 'none' for no file.", valueName: "path"))
     var configFile: String?
@@ -74,6 +78,7 @@ struct RTPRelayCommand: ParsableCommand {
             ("listen-ng", listenNG), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout), ("silent-timeout", silentTimeout),
             ("offer-timeout", offerTimeout), ("delete-delay", deleteDelay), ("num-threads", numThreads), ("io", io),
             ("log-level", logLevel), ("max-sessions", maxSessions), ("endpoint-learning", endpointLearning),
+            ("call-records", callRecords),
         ]
         for case let (key, value?) in flags { try builder.apply(key: key, value: value) }
         if noStats { try builder.apply(key: "no-stats", value: "true") }

@@ -4,6 +4,7 @@ enum StartupError: Error, CustomStringConvertible {
     case listen(address: String, reason: String)
     case mediaPlane(String)
     case eventLoop(String)
+    case callRecords(path: String, reason: String)
 
     var description: String {
         switch self {
@@ -11,6 +12,7 @@ enum StartupError: Error, CustomStringConvertible {
         case .listen(let address, let reason): return "cannot listen for ng on \(address): \(reason)"
         case .mediaPlane(let reason): return "cannot start the media plane: \(reason)"
         case .eventLoop(let reason): return "cannot start the control event loop: \(reason)"
+        case .callRecords(let path, let reason): return "cannot open the call-record file \(path): \(reason)"
         }
     }
 }

@@ -18,7 +18,9 @@ import Testing
 
     static func session(_ keying: SRTPKeying, _ direction: SRTPSession.Direction) throws -> SRTPSession {
         try SRTPSession(suite: try #require(SRTPSuite(rawValue: keying.suite.rawValue)),
-                        masterKeyAndSalt: keying.masterKeyAndSalt, direction: direction)
+                        masterKeyAndSalt: keying.masterKeyAndSalt, direction: direction,
+                        services: SRTPServices(encryptRTP: !keying.unencryptedSRTP, authenticateRTP: !keying.unauthenticatedSRTP,
+                                               encryptRTCP: !keying.unencryptedSRTCP))
     }
 
     /// Runs an SRTPSession transform over a copy of `packet` with trailer room.
@@ -291,13 +293,13 @@ import Testing
         #expect(try Self.apply(wire) { (p, n) throws(SRTPError) in try bDecrypts.unprotect(p, length: n) } == big)
     }
 
-    /// Keys the media plane cannot run (here: UNENCRYPTED_SRTP, which the ssrc-any sessions do not do) make that
-    /// direction drop, never relay media in the clear to a leg that asked for SRTP.
+    /// Keys the media plane cannot run (here: UNENCRYPTED_SRTP with an AEAD suite, which RFC 7714 does not define)
+    /// make that direction drop, never relay media in the clear to a leg that asked for SRTP.
     @Test(arguments: MediaIOMode.allCases) func unusableKeysDropInsteadOfSendingInTheClear(io: MediaIOMode) throws {
         let plane = try makePlane(io, ports(31940...31959, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
-        var odd = Self.keying(.aes128CMHmacSHA1_80, seed: 30)
+        var odd = Self.keying(.aeadAES128GCM, seed: 30)
         odd.unencryptedSRTP = true
         let (a, b) = try call(plane, group: 6, mux: true,
             a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2),
@@ -309,5 +311,47 @@ import Testing
         #expect(plane.waitForWorkers())
         #expect(plane.counters(b.id)?.droppedSRTPAuth == 1)
         #expect(plane.counters(b.id)?.rtpOut.errors == 1)
+    }
+
+    /// SDES session parameters UNENCRYPTED_SRTP and UNENCRYPTED_SRTCP through the relay: B's leg carries the
+    /// payload and the RTCP in the clear but still authenticated (tag on RTP, E flag 0 and tag on SRTCP), and a
+    /// forged packet from B's side is still dropped.
+    @Test(arguments: MediaIOMode.allCases) func unencryptedSessionParametersStayAuthenticated(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31960...31979, io))
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        var relayToB = Self.keying(.aes128CMHmacSHA1_32, seed: 40), bToRelay = Self.keying(.aes128CMHmacSHA1_32, seed: 41)
+        for i in [0, 1] {
+            var k = i == 0 ? relayToB : bToRelay
+            k.unencryptedSRTP = true
+            k.unencryptedSRTCP = true
+            if i == 0 { relayToB = k } else { bToRelay = k }
+        }
+        let bDecrypts = try Self.session(relayToB, .inbound), bEncrypts = try Self.session(bToRelay, .outbound)
+        let (a, b) = try call(plane, group: 7, mux: true,
+            a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2),
+            b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2, inboundSRTP: bToRelay, outboundSRTP: relayToB))
+        let plain = rtpPacket(seq: 7, ssrc: 0xA, payload: Self.payload(7))
+        phoneA.send(plain, to: relayRTP(a))
+        let wire = try #require(phoneB.receive()).bytes
+        #expect(wire.count == plain.count + 4)
+        #expect(Array(wire[0..<plain.count]) == plain)   // clear, but tagged
+        #expect(try Self.apply(wire) { (p, n) throws(SRTPError) in try bDecrypts.unprotect(p, length: n) } == plain)
+        let sr = Self.senderReport(ssrc: 0xA, ntp: 9)
+        phoneA.send(sr, to: relayRTP(a))
+        let srtcp = try #require(phoneB.receive()).bytes
+        #expect(srtcp.count == sr.count + 14 && Array(srtcp[0..<sr.count]) == sr && srtcp[sr.count] & 0x80 == 0)
+        #expect(try Self.apply(srtcp) { (p, n) throws(SRTPError) in try bDecrypts.unprotectRTCP(p, length: n) } == sr)
+
+        let reply = rtpPacket(seq: 100, ssrc: 0xB, payload: Self.payload(3))
+        let protected = try Self.apply(reply) { (p, n) throws(SRTPError) in try bEncrypts.protect(p, length: n) }
+        var forged = protected
+        forged[20] ^= 0x01
+        phoneB.send(forged, to: relayRTP(b))
+        phoneB.send(protected, to: relayRTP(b))
+        #expect(try #require(phoneA.receive()).bytes == reply)
+        #expect(phoneA.receive(timeout: 0.1) == nil)
+        #expect(plane.waitForWorkers())
+        #expect(plane.counters(b.id)?.droppedSRTPAuth == 1)
     }
 }

@@ -130,7 +130,7 @@ import Testing
         }
     }
 
-    // MARK: - Known answers from an independent implementation
+    // MARK: - Known answers from an independent implementation (libsrtp2 is the other one: SRTPCryptoTests)
 
     /// Runs scripts/srtp_reference.py (RFC 3711/7714 over Python `cryptography`; it first checks
     /// itself against RFC 3711 B.2 keystream and B.3 key-derivation vectors, exit 3 if they fail).
@@ -156,7 +156,7 @@ import Testing
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     @Test(arguments: SRTPSuite.allCases)
-    func libsrtpMatchesIndependentRFCImplementation(suite: SRTPSuite) throws {
+    func sessionMatchesIndependentRFCImplementation(suite: SRTPSuite) throws {
         let sender = try SRTPSession(suite: suite, masterKeyAndSalt: Self.material(for: suite), direction: .outbound)
         // Sequence numbers across a wrap: the second packet is protected with ROC 1.
         let packets = [
@@ -169,7 +169,7 @@ import Testing
             let theirs = try Self.reference("rtp", suite, plain, index: roc)
             #expect(Self.hex(ours) == Self.hex(theirs), "\(suite.rawValue) seq \(plain[2]) \(plain[3])")
         }
-        // libsrtp numbers SRTCP packets from 1.
+        // SRTCP packets are numbered from 1, as libsrtp2 does.
         for index in UInt32(1)...2 {
             let ours = try Self.transform(Self.receiverReport) { try sender.protectRTCP($0, length: $1) }
             let theirs = try Self.reference("rtcp", suite, Self.receiverReport, index: index)

@@ -9,12 +9,22 @@ final class KamailioProcess {
     let process: ChildProcess
     let directory: TemporaryDirectory
 
-    init(ngPort: UInt16, uasPort: UInt16, flags: String = "replace-origin replace-session-connection") throws {
+    /// Additions to the generated script: module parameters, flags only the INVITE's or the reply's
+    /// `rtpengine_manage` gets (e.g. `label=caller`), and statements run right after the BYE's delete.
+    struct Extras {
+        var modparams: [String] = []
+        var inviteFlags = ""
+        var replyFlags = ""
+        var afterBye = ""
+    }
+
+    init(ngPort: UInt16, uasPort: UInt16, flags: String = "replace-origin replace-session-connection",
+         extras: Extras = Extras()) throws {
         directory = try TemporaryDirectory("kamailio")
         var lastError: (any Error)?
         for _ in 0..<3 {
             let port = try LoopbackPorts.freeUDPPort()
-            let config = try directory.write("kamailio.cfg", Self.configuration(sipPort: port, ngPort: ngPort, uasPort: uasPort, flags: flags))
+            let config = try directory.write("kamailio.cfg", Self.configuration(sipPort: port, ngPort: ngPort, uasPort: uasPort, flags: flags, extras: extras))
             // -DD: do not daemonize (the PID we hold is the main process, which stops its children on SIGTERM);
             // -E: log to stderr; -n 1: one UDP worker; -w/-Y: work and runtime dirs of our own.
             let process = try ChildProcess.spawn(Self.executable, [
@@ -38,8 +48,13 @@ final class KamailioProcess {
 
     deinit { process.stop() }
 
-    static func configuration(sipPort: UInt16, ngPort: UInt16, uasPort: UInt16, flags: String) -> String {
-        """
+    static func configuration(sipPort: UInt16, ngPort: UInt16, uasPort: UInt16, flags: String,
+                              extras: Extras = Extras()) -> String {
+        let inviteFlags = extras.inviteFlags.isEmpty ? flags : "\(flags) \(extras.inviteFlags)"
+        let replyFlags = extras.replyFlags.isEmpty ? flags : "\(flags) \(extras.replyFlags)"
+        // Kamailio's parser rejects an empty block.
+        let afterBye = extras.afterBye.isEmpty ? "" : "if (is_method(\"BYE\")) { \(extras.afterBye) }"
+        return """
         #!KAMAILIO
         debug=2
         log_stderror=yes
@@ -61,6 +76,7 @@ final class KamailioProcess {
         modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:\(ngPort)")
         modparam("rtpengine", "rtpengine_tout_ms", 2000)
         modparam("rtpengine", "rtpengine_retr", 2)
+        \(extras.modparams.joined(separator: "\n"))
 
         request_route {
             if (has_totag()) {
@@ -68,6 +84,7 @@ final class KamailioProcess {
                     if (is_method("BYE") || (is_method("ACK") && has_body("application/sdp"))) {
                         rtpengine_manage("\(flags)");
                     }
+                    \(afterBye)
                     t_relay();
                     exit;
                 }
@@ -81,7 +98,7 @@ final class KamailioProcess {
             if (is_method("INVITE")) {
                 record_route();
                 if (has_body("application/sdp")) {
-                    if (!rtpengine_manage("\(flags)")) {
+                    if (!rtpengine_manage("\(inviteFlags)")) {
                         xlog("L_ERR", "rtpengine_manage failed for $ci\\n");
                         sl_send_reply("503", "Relay failed");
                         exit;
@@ -95,7 +112,7 @@ final class KamailioProcess {
 
         onreply_route[MANAGE_REPLY] {
             if (has_body("application/sdp")) {
-                rtpengine_manage("\(flags)");
+                rtpengine_manage("\(replyFlags)");
             }
         }
 

@@ -4,12 +4,27 @@ final class SIPPhone {
     let user: String
     let sip: UDPSocket
     let rtp: UDPSocket
+    /// With `rtcp: true`, the RTCP socket on the port above an even RTP port (RFC 3550 §11's default pairing, so the
+    /// SDP needs no `a=rtcp`).
+    let rtcp: UDPSocket?
     let tag = "tag\(UInt32.random(in: 0...UInt32.max))"
 
-    init(user: String) throws {
+    init(user: String, rtcp wantsRTCP: Bool = false) throws {
         self.user = user
         sip = try UDPSocket()
-        rtp = try UDPSocket()
+        guard wantsRTCP else {
+            rtp = try UDPSocket()
+            rtcp = nil
+            return
+        }
+        for _ in 0..<50 {
+            let candidate = try UDPSocket()
+            guard candidate.port % 2 == 0, let pair = try? UDPSocket(port: candidate.port + 1) else { continue }
+            rtp = candidate
+            rtcp = pair
+            return
+        }
+        throw ChildProcess.Failure(description: "no free even/odd port pair for \(user)'s RTP and RTCP")
     }
 
     var contact: String { "<sip:\(user)@127.0.0.1:\(sip.port)>" }

@@ -1,8 +1,7 @@
 import Foundation
 import RTPRelay
 
-/// A test phone's SRTP: the relay's SRTPSession on byte arrays (one srtp_init per process, as SRTPSession does it;
-/// a second library initialisation in the same test process would report failure), plus SDES line parsing.
+/// A test phone's SRTP: the relay's SRTPSession on byte arrays, plus SDES line parsing.
 final class TestSRTP {
     static let suite = "AES_CM_128_HMAC_SHA1_80"
     private let session: SRTPSession

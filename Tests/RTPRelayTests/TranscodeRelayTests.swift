@@ -1,0 +1,411 @@
+import Foundation
+import RTPWire
+import Testing
+import Transcode
+@testable import RTPRelay
+
+/// Transcoded calls through a running relay over real loopback sockets: the phones' audio is encoded and the
+/// relay's output decoded with the real codec libraries, and the signal is checked on the far side.
+@Suite struct TranscodeRelayTests {
+    @Test(arguments: MediaIOMode.allCases) func pcmuInOneLegComesOutAsOpusAndOpusComesBackAsPCMU(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32700...32719, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try transcodedCall(plane, group: 1, phoneA, .pcmu(), phoneB, .opus(payloadType: 111))
+
+        // A → B: 1 s of a 440 Hz tone in PCMU, out as Opus.
+        let tone = sine(440, seconds: 1)
+        let sent = send(pcmuPackets(tone), pt: 0, ssrc: 0xA1, clock: 160, from: phoneA, to: relayRTP(a))
+        let opus = receiveAll(phoneB, expecting: 50)
+        #expect(opus.count == 50)
+        #expect(opus.allSatisfy { $0.pt == 111 && $0.ssrc != 0xA1 && $0.ssrc == opus[0].ssrc })
+        expectContinuous(opus, ticks: 960)
+        let decoder = try OpusCodec(.init(sampleRate: 8000))
+        let heardB = try decode(opus.map(\.payload), with: decoder)
+        expectTone(heardB, 440, like: tone)
+        #expect(sent == 50)
+
+        // B → A: Opus encoded by a phone at 48 kHz, out as PCMU.
+        let encoder = try OpusCodec(.init(sampleRate: 48000))
+        let tone48 = sine(660, seconds: 1, rate: 48000)
+        let opusOut = try encode(tone48, with: encoder, frame: 960)
+        send(opusOut, pt: 111, ssrc: 0xB1, clock: 960, from: phoneB, to: relayRTP(b))
+        let pcmu = receiveAll(phoneA, expecting: 50)
+        #expect(pcmu.count == 50)
+        #expect(pcmu.allSatisfy { $0.pt == 0 && $0.payload.count == 160 && $0.ssrc != 0xB1 })
+        expectContinuous(pcmu, ticks: 160)
+        let heardA = pcmu.flatMap { $0.payload.map { G711.uLawToLinear[Int($0)] } }
+        expectTone(heardA, 660, like: sine(660, seconds: 1))
+
+        #expect(plane.waitForWorkers())
+        let ca = try #require(plane.counters(a.id)), cb = try #require(plane.counters(b.id))
+        #expect(ca.rtpIn.packets == 50 && cb.rtpOut.packets == 50)
+        #expect(cb.rtpIn.packets == 50 && ca.rtpOut.packets == 50)
+        #expect(ca.transcoded.packetsIn == 50 && ca.transcoded.packetsOut == 50)
+        #expect(ca.transcoded.corruptPayloads == 0 && ca.transcoded.lostPackets == 0)
+    }
+
+    @Test(arguments: MediaIOMode.allCases) func pcmuAndG729AreTranscodedBothWays(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32720...32739, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try transcodedCall(plane, group: 2, phoneA, .pcmu(), phoneB, .g729())
+
+        let tone = sine(500, seconds: 1)
+        send(pcmuPackets(tone), pt: 0, ssrc: 0xA2, clock: 160, from: phoneA, to: relayRTP(a))
+        let g729 = receiveAll(phoneB, expecting: 50)
+        #expect(g729.count == 50)
+        // annexb=no: every packet is two 10-byte speech frames.
+        #expect(g729.allSatisfy { $0.pt == 18 && $0.payload.count == 20 })
+        expectContinuous(g729, ticks: 160)
+        let decoder = try G729Codec(annexB: false, frameDuration: 20)
+        expectTone(try decode(g729.map(\.payload), with: decoder), 500, like: tone)
+
+        let encoder = try G729Codec(annexB: false, frameDuration: 20)
+        let back = sine(800, seconds: 1)
+        send(try encode(back, with: encoder, frame: 160), pt: 18, ssrc: 0xB2, clock: 160, from: phoneB, to: relayRTP(b))
+        let pcmu = receiveAll(phoneA, expecting: 50)
+        #expect(pcmu.count == 50)
+        #expect(pcmu.allSatisfy { $0.pt == 0 && $0.payload.count == 160 })
+        expectTone(pcmu.flatMap { $0.payload.map { G711.uLawToLinear[Int($0)] } }, 800, like: back)
+    }
+
+    @Test(arguments: MediaIOMode.allCases) func pcmuToPCMAIsMappedByteForByte(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32740...32759, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try transcodedCall(plane, group: 3, phoneA, .pcmu(), phoneB, .pcma())
+        let payloads = pcmuPackets(sine(1000, seconds: 0.4))
+        send(payloads, pt: 0, ssrc: 0xA3, clock: 160, from: phoneA, to: relayRTP(a))
+        let out = receiveAll(phoneB, expecting: 20)
+        #expect(out.map(\.payload) == payloads.map { $0.map { G711.uLawToALaw[Int($0)] } })
+        #expect(out.allSatisfy { $0.pt == 8 && $0.ssrc != 0xA3 })
+        expectContinuous(out, ticks: 160)
+
+        let alaw = payloads.map { $0.map { G711.uLawToALaw[Int($0)] } }
+        send(alaw, pt: 8, ssrc: 0xB3, clock: 160, from: phoneB, to: relayRTP(b))
+        let back = receiveAll(phoneA, expecting: 20)
+        #expect(back.map(\.payload) == alaw.map { $0.map { G711.aLawToULaw[Int($0)] } })
+        #expect(back.allSatisfy { $0.pt == 0 })
+    }
+
+    @Test(arguments: MediaIOMode.allCases) func ptime20IsRepacketizedTo40(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32760...32779, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, _) = try transcodedCall(plane, group: 4, phoneA, .pcmu(ptime: 20), phoneB, .pcmu(ptime: 40))
+        let payloads = pcmuPackets(sine(700, seconds: 0.4))
+        send(payloads, pt: 0, ssrc: 0xA4, clock: 160, from: phoneA, to: relayRTP(a))
+        let out = receiveAll(phoneB, expecting: 10)
+        #expect(out.count == 10)
+        #expect(out.allSatisfy { $0.payload.count == 320 })
+        #expect(out.flatMap(\.payload) == payloads.flatMap { $0 })
+        expectContinuous(out, ticks: 320)
+    }
+
+    /// RFC 4733 events cross from an 8 kHz leg (type 101) to a 48 kHz Opus leg (type 102): type mapped,
+    /// duration ×6, placed on the output timeline; audio keeps flowing around them.
+    @Test(arguments: MediaIOMode.allCases) func telephoneEventsAreMappedBetween8And48kHz(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32780...32799, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try transcodedCall(plane, group: 5, phoneA, .pcmu(), phoneB, .opus(payloadType: 96),
+                                        aEvents: .telephoneEvent(payloadType: 101, clockRate: 8000),
+                                        bEvents: .telephoneEvent(payloadType: 102, clockRate: 48000))
+        send(pcmuPackets(sine(440, seconds: 0.2)), pt: 0, ssrc: 0xA5, clock: 160, from: phoneA, to: relayRTP(a))
+        let audio = receiveAll(phoneB, expecting: 10)
+        #expect(audio.count == 10)
+        // Event 5, 100 ms then end: three packets with the same timestamp (the event's start).
+        let start: UInt32 = 11 * 160   // the end of the tenth packet (sent with timestamps 160, 320, …)
+        for (i, (duration, end)) in [(UInt16(400), false), (800, false), (800, true)].enumerated() {
+            phoneA.send(rtp(seq: 11 + UInt16(i), ts: start, pt: 101, ssrc: 0xA5, marker: i == 0,
+                            payload: [5, end ? 0x8A : 0x0A, UInt8(duration >> 8), UInt8(duration & 0xff)]),
+                        to: relayRTP(a))
+        }
+        let events = receiveAll(phoneB, expecting: 3)
+        #expect(events.count == 3)
+        #expect(events.allSatisfy { $0.pt == 102 && $0.ssrc == audio[0].ssrc && $0.ts == events[0].ts })
+        #expect(events.map { Int($0.payload[2]) << 8 | Int($0.payload[3]) } == [2400, 4800, 4800])
+        #expect(events.map { $0.payload[0] } == [5, 5, 5])
+        #expect(events.last?.payload[1] == 0x8A)
+        #expect(events.first?.marker == true)
+        // The event starts where the audio sent so far ends, on the 48 kHz clock.
+        #expect(events[0].ts == audio[9].ts &+ 960)
+        #expect(events.map(\.seq) == (1...3).map { audio[9].seq &+ UInt16($0) })
+
+        // And back: 48 kHz events from the Opus side come out as 8 kHz type 101.
+        phoneB.send(rtp(seq: 1, ts: 0, pt: 96, ssrc: 0xB5, payload: try encode(sine(440, seconds: 0.02, rate: 48000),
+                                                                                 with: OpusCodec(.init(sampleRate: 48000)), frame: 960)[0]),
+                    to: relayRTP(b))
+        phoneB.send(rtp(seq: 2, ts: 960, pt: 102, ssrc: 0xB5, marker: true, payload: [9, 0x0A, 0x12, 0xC0]), to: relayRTP(b))
+        let backward = receiveAll(phoneA, expecting: 2)
+        #expect(backward.count == 2)
+        #expect(backward.last?.pt == 101)
+        #expect(backward.last.map { Int($0.payload[2]) << 8 | Int($0.payload[3]) } == 0x12C0 / 6)
+        #expect(plane.waitForWorkers())
+        #expect(plane.counters(a.id)?.transcoded.eventsForwarded == 3)
+    }
+
+    /// Lost input packets are concealed: the relay's stream goes on with its own SSRC and no gap in its sequence
+    /// numbers or timestamps.
+    @Test(arguments: MediaIOMode.allCases) func outputSequenceAndTimestampsAreContinuousAcrossInputLoss(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32800...32819, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, _) = try transcodedCall(plane, group: 6, phoneA, .pcmu(), phoneB, .opus())
+        let payloads = pcmuPackets(sine(440, seconds: 0.4))
+        for (i, payload) in payloads.enumerated() where i != 7 && i != 8 && i != 13 {
+            phoneA.send(rtp(seq: 100 + UInt16(i), ts: 8000 + UInt32(i) * 160, pt: 0, ssrc: 0xA6, payload: payload),
+                        to: relayRTP(a))
+        }
+        let out = receiveAll(phoneB, expecting: 20)
+        #expect(out.count == 20)
+        #expect(out.allSatisfy { $0.ssrc != 0xA6 })
+        expectContinuous(out, ticks: 960)
+        #expect(plane.waitForWorkers())
+        let c = try #require(plane.counters(a.id))
+        #expect(c.transcoded.lostPackets == 3)
+        #expect(c.transcoded.packetsIn == 17)
+    }
+
+    /// Garbage where Opus or G.729 should be, truncated packets, unknown payload types: counted and concealed, and
+    /// the call goes on carrying audio.
+    @Test(arguments: MediaIOMode.allCases) func corruptAndTruncatedPayloadsAreCountedAndTheCallGoesOn(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32820...32839, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket(), phoneC = try UDPTestSocket(), phoneD = try UDPTestSocket()
+        let (_, b) = try transcodedCall(plane, group: 7, phoneA, .pcmu(), phoneB, .opus())
+        let (_, d) = try transcodedCall(plane, group: 8, phoneC, .pcmu(), phoneD, .g729())
+        var random = SystemRandomNumberGenerator()
+        var seq: UInt16 = 1
+        // Opus side: invalid TOCs, one-byte payloads, an empty payload, a wrong payload type, a header-only lie.
+        for _ in 0..<30 {
+            let length = Int.random(in: 0...40, using: &random)
+            let garbage = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            phoneB.send(rtp(seq: seq, ts: UInt32(seq) * 960, pt: 96, ssrc: 0xB7, payload: garbage), to: relayRTP(b))
+            seq &+= 1
+        }
+        phoneB.send(rtp(seq: seq, ts: UInt32(seq) * 960, pt: 33, ssrc: 0xB7, payload: [1, 2, 3]), to: relayRTP(b))
+        phoneB.send([0x8F, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xB7], to: relayRTP(b))   // 15 CSRCs announced, none there
+        seq &+= 1
+        // G.729 side: frames cut short.
+        for i in 0..<20 {
+            phoneD.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 18, ssrc: 0xD7,
+                            payload: Array(repeating: UInt8(i), count: [3, 7, 13, 19][i % 4])), to: relayRTP(d))
+        }
+        phoneA.drain()
+        phoneC.drain()
+        // Valid Opus afterwards still comes through as audio.
+        let good = try encode(sine(440, seconds: 0.4, rate: 48000), with: OpusCodec(.init(sampleRate: 48000)), frame: 960)
+        for (i, payload) in good.enumerated() {
+            phoneB.send(rtp(seq: seq &+ UInt16(i), ts: UInt32(seq &+ UInt16(i)) &* 960, pt: 96, ssrc: 0xB7, payload: payload),
+                        to: relayRTP(b))
+        }
+        let out = receiveAll(phoneA, expecting: 20, timeout: 1)
+        #expect(out.count >= 20)
+        let heard = out.suffix(10).flatMap { $0.payload.map { G711.uLawToLinear[Int($0)] } }
+        #expect(toneEnergy(heard[...], 440) > 20 * toneEnergy(heard[...], 1500))
+        #expect(plane.waitForWorkers())
+        let cb = try #require(plane.counters(b.id)), cd = try #require(plane.counters(d.id))
+        #expect(cb.transcoded.corruptPayloads > 0)
+        #expect(cb.transcoded.unexpectedPayloadTypes == 1)
+        #expect(cb.droppedMalformed + cb.transcoded.malformedPackets == 1)
+        #expect(cd.transcoded.corruptPayloads > 0 || cd.transcoded.packetsOut > 0)
+        #expect(cd.transcoded.packetsIn == 20)
+    }
+
+    /// A re-plan to other codecs swaps the pipeline; a plan without transcoding relays bytes unchanged again.
+    @Test(arguments: MediaIOMode.allCases) func aNewPlanSwapsThePipelineAndNoTranscodingMeansPlainRelay(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32840...32859, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try transcodedCall(plane, group: 9, phoneA, .pcmu(), phoneB, .opus())
+        let payloads = pcmuPackets(sine(440, seconds: 0.1))
+        send(payloads, pt: 0, ssrc: 0xA9, clock: 160, from: phoneA, to: relayRTP(a))
+        #expect(receiveAll(phoneB, expecting: 5).allSatisfy { $0.pt == 96 })
+
+        plane.update(a.id, plan: StreamPlan(sink: b.id, remoteRTP: phoneA.endpoint, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .pcmu(), output: .pcma())))
+        #expect(plane.waitForWorkers())
+        send(payloads, pt: 0, ssrc: 0xA9, clock: 160, from: phoneA, to: relayRTP(a), firstSeq: 10)
+        let alaw = receiveAll(phoneB, expecting: 5)
+        #expect(alaw.map(\.payload) == payloads.map { $0.map { G711.uLawToALaw[Int($0)] } })
+
+        plane.update(a.id, plan: StreamPlan(sink: b.id, remoteRTP: phoneA.endpoint, learningWindow: 0.2))
+        #expect(plane.waitForWorkers())
+        let packet = rtp(seq: 40, ts: 6400, pt: 0, ssrc: 0xA9, payload: payloads[0])
+        phoneA.send(packet, to: relayRTP(a))
+        #expect(phoneB.receive()?.bytes == packet)
+    }
+
+    /// SRTP on the transcoded leg: decrypt → transcode → encrypt, checked with libsrtp2 sessions on the phones.
+    @Test(arguments: MediaIOMode.allCases) func srtpLegsAreDecryptedTranscodedAndEncrypted(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(32860...32879, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let keyA = SRTPKeying(suite: .aes128CMHmacSHA1_80, masterKey: (0..<16).map { UInt8($0) },
+                              masterSalt: (16..<30).map { UInt8($0) })
+        let keyB = SRTPKeying(suite: .aes128CMHmacSHA1_80, masterKey: (0..<16).map { UInt8(100 + $0) },
+                              masterSalt: (16..<30).map { UInt8(100 + $0) })
+        let (a, b) = try call(plane, group: 10,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2, inboundSRTP: keyA,
+                                            transcode: StreamTranscode(input: .pcmu(), output: .opus())),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.2, outboundSRTP: keyB,
+                                            transcode: StreamTranscode(input: .opus(), output: .pcmu())))
+        let senderA = try SRTPSession(suite: .aes128CMHmacSHA1_80, masterKeyAndSalt: keyA.masterKeyAndSalt, direction: .outbound)
+        let receiverB = try SRTPSession(suite: .aes128CMHmacSHA1_80, masterKeyAndSalt: keyB.masterKeyAndSalt, direction: .inbound)
+        let tone = sine(440, seconds: 0.6)
+        for (i, payload) in pcmuPackets(tone).enumerated() {
+            var packet = rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xAA, payload: payload)
+            packet += [UInt8](repeating: 0, count: 256)   // room for the trailer (libsrtp2 asks for generous space)
+            let length = try packet.withUnsafeMutableBytes { try senderA.protect($0, length: $0.count - 256) }
+            phoneA.send(Array(packet[0..<length]), to: relayRTP(a))
+        }
+        var plain: [RTPView] = []
+        while plain.count < 30, let got = phoneB.receive() {
+            var bytes = got.bytes
+            let length = try bytes.withUnsafeMutableBytes { try receiverB.unprotect($0, length: $0.count) }
+            plain.append(RTPView(Array(bytes[0..<length])))
+        }
+        #expect(plain.count == 30)
+        #expect(plain.allSatisfy { $0.pt == 96 })
+        expectTone(try decode(plain.map(\.payload), with: OpusCodec(.init(sampleRate: 8000))), 440, like: tone)
+        _ = b
+    }
+}
+
+// MARK: - Helpers
+
+/// Streams a and b of one call, A's leg speaking `codecA`, B's `codecB`, each transcoding what it receives.
+func transcodedCall(_ plane: RelayMediaPlane, group: UInt64, _ phoneA: UDPTestSocket, _ codecA: CodecDescriptor,
+                    _ phoneB: UDPTestSocket, _ codecB: CodecDescriptor, aEvents: CodecDescriptor? = nil,
+                    bEvents: CodecDescriptor? = nil) throws -> (AllocatedStream, AllocatedStream) {
+    try call(plane, group: group,
+             a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2,
+                           transcode: StreamTranscode(input: codecA, output: codecB, inputEvents: aEvents, outputEvents: bEvents)),
+             b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.2,
+                           transcode: StreamTranscode(input: codecB, output: codecA, inputEvents: bEvents, outputEvents: aEvents)))
+}
+
+/// One received RTP packet, fields read from the 12-byte header the relay writes.
+struct RTPView {
+    var bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var marker: Bool { bytes[1] & 0x80 != 0 }
+    var pt: UInt8 { bytes[1] & 0x7F }
+    var seq: UInt16 { UInt16(bytes[2]) << 8 | UInt16(bytes[3]) }
+    var ts: UInt32 { UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7]) }
+    var ssrc: UInt32 { UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11]) }
+    var payload: [UInt8] { Array(bytes[(12 + 4 * Int(bytes[0] & 0x0F))...]) }
+}
+
+func rtp(seq: UInt16, ts: UInt32, pt: UInt8, ssrc: UInt32, marker: Bool = false, payload: [UInt8]) -> [UInt8] {
+    [0x80, (marker ? 0x80 : 0) | pt & 0x7f, UInt8(seq >> 8), UInt8(seq & 0xff),
+     UInt8(ts >> 24), UInt8(ts >> 16 & 0xff), UInt8(ts >> 8 & 0xff), UInt8(ts & 0xff),
+     UInt8(ssrc >> 24), UInt8(ssrc >> 16 & 0xff), UInt8(ssrc >> 8 & 0xff), UInt8(ssrc & 0xff)] + payload
+}
+
+/// Sends one packet per payload with consecutive sequence numbers and timestamps; returns how many.
+@discardableResult
+func send(_ payloads: [[UInt8]], pt: UInt8, ssrc: UInt32, clock: UInt32, from phone: UDPTestSocket, to target: Endpoint,
+          firstSeq: UInt16 = 1) -> Int {
+    for (i, payload) in payloads.enumerated() {
+        let seq = firstSeq &+ UInt16(i)
+        phone.send(rtp(seq: seq, ts: UInt32(seq) &* clock, pt: pt, ssrc: ssrc, payload: payload), to: target)
+    }
+    return payloads.count
+}
+
+/// Packets until `expecting` arrived or nothing came for `timeout` seconds.
+func receiveAll(_ phone: UDPTestSocket, expecting: Int, timeout: Double = 0.5) -> [RTPView] {
+    var out: [RTPView] = []
+    while out.count < expecting, let got = phone.receive(timeout: timeout), got.bytes.count >= 12 {
+        out.append(RTPView(got.bytes))
+    }
+    // Anything beyond what was expected is collected too, briefly, so a surplus shows in the count.
+    while let got = phone.receive(timeout: 0.05), got.bytes.count >= 12 { out.append(RTPView(got.bytes)) }
+    return out
+}
+
+func expectContinuous(_ packets: [RTPView], ticks: UInt32, sourceLocation: SourceLocation = #_sourceLocation) {
+    for (p, q) in zip(packets, packets.dropFirst()) {
+        #expect(q.seq == p.seq &+ 1, sourceLocation: sourceLocation)
+        #expect(q.ts == p.ts &+ ticks, sourceLocation: sourceLocation)
+    }
+}
+
+func sine(_ frequency: Double, seconds: Double, rate: Int = 8000, amplitude: Double = 10000) -> [Int16] {
+    (0..<Int(Double(rate) * seconds)).map { Int16(amplitude * sin(2 * Double.pi * frequency * Double($0) / Double(rate))) }
+}
+
+func pcmuPackets(_ pcm: [Int16], frame: Int = 160) -> [[UInt8]] {
+    stride(from: 0, to: pcm.count - frame + 1, by: frame).map { start in
+        pcm[start..<(start + frame)].map { G711.uLawEncodeDefinition($0) }
+    }
+}
+
+func encode(_ pcm: [Int16], with codec: some AudioCodec, frame: Int) throws -> [[UInt8]] {
+    var out: [[UInt8]] = []
+    var buffer = [UInt8](repeating: 0, count: 1500)
+    for start in stride(from: 0, to: pcm.count - frame + 1, by: frame) {
+        let n = try pcm[start..<(start + frame)].withUnsafeBufferPointer { src in
+            try buffer.withUnsafeMutableBytes { try codec.encode(src, into: $0) }
+        }
+        out.append(Array(buffer[0..<n]))
+    }
+    return out
+}
+
+func decode(_ payloads: [[UInt8]], with codec: some AudioCodec) throws -> [Int16] {
+    var out: [Int16] = []
+    var pcm = [Int16](repeating: 0, count: 5760)
+    for payload in payloads {
+        let n = try payload.withUnsafeBytes { p in try pcm.withUnsafeMutableBufferPointer { try codec.decode(p, into: $0) } }
+        out += pcm[0..<n]
+    }
+    return out
+}
+
+/// Goertzel power at `frequency` (8 kHz PCM), per sample.
+func toneEnergy(_ signal: ArraySlice<Int16>, _ frequency: Double, rate: Int = 8000) -> Double {
+    let coeff = 2 * cos(2 * Double.pi * frequency / Double(rate))
+    var s1 = 0.0, s2 = 0.0
+    for x in signal {
+        let s0 = Double(x) + coeff * s1 - s2
+        s2 = s1
+        s1 = s0
+    }
+    return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / Double(max(1, signal.count * signal.count))
+}
+
+/// The decoded far-end signal is the sent tone: its energy sits at `frequency` (not at other frequencies), its
+/// level is close to the input's, and it correlates with the input once aligned for the codec's delay.
+func expectTone(_ heard: [Int16], _ frequency: Double, like sent: [Int16], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(heard.count >= sent.count - 320, "only \(heard.count) samples heard", sourceLocation: sourceLocation)
+    guard heard.count > 2400 else { return }
+    let tail = heard[1600...]
+    let at = toneEnergy(tail, frequency)
+    for other in [frequency * 0.5, frequency * 1.7, 2500] {
+        #expect(at > 50 * toneEnergy(tail, other), "\(other) Hz as loud as \(frequency) Hz", sourceLocation: sourceLocation)
+    }
+    let level = energy(tail) / energy(sent[1600...])
+    #expect(level > 0.3 && level < 3, "level ratio \(level)", sourceLocation: sourceLocation)
+    // Best correlation over lags up to 40 ms.
+    var best = -1.0
+    let n = min(sent.count, heard.count) - 1600 - 320
+    for lag in 0...320 {
+        var xy = 0.0, xx = 0.0, yy = 0.0
+        for i in 1600..<(1600 + n) {
+            let x = Double(sent[i]), y = Double(heard[i + lag])
+            xy += x * y
+            xx += x * x
+            yy += y * y
+        }
+        best = max(best, xy / max(1, (xx * yy).squareRoot()))
+    }
+    #expect(best > 0.9, "correlation \(best)", sourceLocation: sourceLocation)
+}
+
+func energy(_ signal: ArraySlice<Int16>) -> Double {
+    signal.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, signal.count))
+}
