@@ -34,59 +34,8 @@ IO_MODES=${IO_MODES:-"epoll uring"}
 HEAVY_RECEIVE_POLL_US=${HEAVY_RECEIVE_POLL_US:-500}
 PRIO=${PRIO:-"chrt -f 10"}
 $PRIO true 2>/dev/null || PRIO="nice -n -15"
-RTPENGINE=${RTPENGINE:-rtpengine}
 OUT=${OUT:-$(mktemp -d /tmp/media-bench.XXXXXX)}
-
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-    swift build -c release --product rtprelayd >&2
-    (cd bench/loadgen && swift build -c release) >&2
-fi
-RELAYD="$ROOT/.build/release/rtprelayd"
-LOADGEN="$ROOT/bench/loadgen/.build/release/loadgen"
-
-RELAY_PID=""
-stop_relay() {
-    if [[ -n "$RELAY_PID" ]]; then
-        kill -TERM "$RELAY_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$RELAY_PID" 2>/dev/null || true
-        wait "$RELAY_PID" 2>/dev/null || true
-        RELAY_PID=""
-    fi
-}
-trap stop_relay EXIT
-
-wait_for_ng() {   # port: until something listens on it (UDP)
-    for _ in $(seq 100); do
-        ss -Hlun "sport = :$1" | grep -q . && return 0
-        kill -0 "$RELAY_PID" 2>/dev/null || { echo "relay exited" >&2; return 1; }
-        sleep 0.1
-    done
-    echo "ng port $1 never opened" >&2; return 1
-}
-
-# start_relay NAME NGPORT PORTMIN PORTMAX LOGFILE
-start_relay() {
-    local name=$1 ng=$2 pmin=$3 pmax=$4 log=$5
-    case $name in
-        rtprelayd-*)
-            local mode=${name#rtprelayd-} extra=()
-            if [[ $mode == *-nostats ]]; then mode=${mode%-nostats}; extra=(--no-stats); fi
-            $PRIO taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" \
-                --port-min="$pmin" --port-max="$pmax" --num-threads=1 --delete-delay=0 --log-level=4 \
-                --io="$mode" "${extra[@]}" >"$log" 2>&1 &
-            ;;
-        rtpengine)
-            $PRIO taskset -c "$RELAY_CPU" "$RTPENGINE" --config-file=none --table=-1 --foreground --interface=127.0.0.1 \
-                --listen-ng="127.0.0.1:$ng" --port-min="$pmin" --port-max="$pmax" --num-threads=1 \
-                --delete-delay=0 --log-level=4 --log-stderr >"$log" 2>&1 &
-            ;;
-    esac
-    RELAY_PID=$!
-    wait_for_ng "$ng"
-}
+source bench/lib-media-bench.sh
 
 RELAYS=()
 for mode in $IO_MODES; do
@@ -128,13 +77,19 @@ def med(relay, calls, key):
     return statistics.median(vals) if vals else float("nan")
 loads = sorted({r["calls"] for r in rows}, key=int)
 print()
-print("| relay | calls | packets/s | loss | latency p50 / p99 (µs) | CPU per packet (µs): total = user + sys |")
-print("|---|---|---|---|---|---|")
+def worst(relay, calls, key):
+    vals = [float(r[key]) for r in rows if r["relay"] == relay and r["calls"] == calls and key in r]
+    return max(vals) if vals else float("nan")
+# The last column is the load generator's own health: its CPU share of its core and the longest its receiver loop
+# stalled (worst round). A stall there shows up as relay latency that the relay did not cause.
+print("| relay | calls | packets/s | loss | latency p50 / p99 (µs) | CPU per packet (µs): total = user + sys | loadgen CPU / max stall |")
+print("|---|---|---|---|---|---|---|")
 for calls in loads:
     for relay in relays:
         print(f"| {relay} | {calls} | {med(relay, calls, 'pps'):.0f} | {med(relay, calls, 'loss_pct'):.3f}% | "
               f"{med(relay, calls, 'p50_us'):.0f} / {med(relay, calls, 'p99_us'):.0f} | "
-              f"{med(relay, calls, 'cpu_us'):.2f} = {med(relay, calls, 'user_us'):.2f} + {med(relay, calls, 'sys_us'):.2f} |")
+              f"{med(relay, calls, 'cpu_us'):.2f} = {med(relay, calls, 'user_us'):.2f} + {med(relay, calls, 'sys_us'):.2f} | "
+              f"{med(relay, calls, 'loadgen_cpu_pct'):.0f}% / {worst(relay, calls, 'recv_max_gap_us') / 1000:.1f} ms |")
 print()
 print("| ratio vs rtpengine | calls | CPU per packet | latency p50 | latency p99 |")
 print("|---|---|---|---|---|")

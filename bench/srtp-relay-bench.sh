@@ -7,7 +7,8 @@
 #   CALLS=1000 SECONDS_MEASURED=10 RELAYS="rtprelayd-uring rtprelayd-epoll rtpengine" bench/srtp-relay-bench.sh
 #
 # The load generator (bench/loadgen --srtp) encrypts and decrypts for the SRTP phones on its own core; the relay is
-# pinned to core $RELAY_CPU and the load generator to $LOAD_CPU, as in run-media-bench.sh.
+# pinned to core $RELAY_CPU and the load generator to $LOAD_CPU, both under $PRIO, as in run-media-bench.sh (the
+# relay start/stop is shared: bench/lib-media-bench.sh). ROUNDS>1 repeats every row and prints medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,52 +20,49 @@ LOAD_CPU=${LOAD_CPU:-0}
 RELAYS=${RELAYS:-"rtprelayd-uring rtpengine"}
 MODES=${MODES:-"none b both"}
 OUT=${OUT:-$(mktemp -d /tmp/srtp-bench.XXXXXX)}
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+PRIO=${PRIO:-"chrt -f 10"}
+$PRIO true 2>/dev/null || PRIO="nice -n -15"
+ROUNDS=${ROUNDS:-1}
+source bench/lib-media-bench.sh
 
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-    swift build -c release --product rtprelayd >&2
-    (cd bench/loadgen && swift build -c release) >&2
-fi
-RELAYD="$ROOT/.build/release/rtprelayd"
-LOADGEN="$ROOT/bench/loadgen/.build/release/loadgen"
-
-RELAY_PID=""
-stop_relay() {
-    if [[ -n "$RELAY_PID" ]]; then
-        kill -TERM "$RELAY_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$RELAY_PID" 2>/dev/null || true
-        wait "$RELAY_PID" 2>/dev/null || true
-        RELAY_PID=""
-    fi
-}
-trap stop_relay EXIT
-
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  calls=$CALLS ${SECONDS_MEASURED}s measured, relay on cpu $RELAY_CPU under '$PRIO'"
 printf '%-16s %-6s %8s %9s %9s %9s %8s\n' relay srtp pps cpu_us user_us sys_us loss%
 ng=22470
-for relay in $RELAYS; do
-    for mode in $MODES; do
-        ng=$((ng + 1))
-        log="$OUT/$relay-$mode.log"
-        case $relay in
-            rtprelayd-*)
-                taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" --port-min=46000 \
-                    --port-max=49999 --num-threads=1 --delete-delay=0 --log-level=4 --io="${relay#rtprelayd-}" >"$log" 2>&1 &
-                ;;
-            rtpengine)
-                taskset -c "$RELAY_CPU" rtpengine --config-file=none --table=-1 --foreground --interface=127.0.0.1 \
-                    --listen-ng="127.0.0.1:$ng" --port-min=46000 --port-max=49999 --num-threads=1 --delete-delay=0 \
-                    --log-level=4 --log-stderr >"$log" 2>&1 &
-                ;;
-        esac
-        RELAY_PID=$!
-        for _ in $(seq 100); do ss -Hlun "sport = :$ng" | grep -q . && break; sleep 0.1; done
-        result=$(taskset -c "$LOAD_CPU" "$LOADGEN" --ng "127.0.0.1:$ng" --calls "$CALLS" --seconds "$SECONDS_MEASURED" \
-            --warmup "$WARMUP" --pid "$RELAY_PID" --srtp "$mode" | tee "$OUT/$relay-$mode.txt" | grep '^RESULT' || true)
-        stop_relay
-        get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$result"; }
-        printf '%-16s %-6s %8s %9s %9s %9s %8s\n' "$relay" "$mode" "$(get pps)" "$(get cpu_us)" "$(get user_us)" \
-            "$(get sys_us)" "$(get loss_pct)"
+: >"$OUT/results"
+for round in $(seq "$ROUNDS"); do
+    for relay in $RELAYS; do
+        for mode in $MODES; do
+            ng=$((ng + 1))
+            start_relay "$relay" "$ng" 46000 49999 "$OUT/$relay-$mode-$round.log"
+            sleep 0.5
+            result=$($PRIO taskset -c "$LOAD_CPU" "$LOADGEN" --ng "127.0.0.1:$ng" --calls "$CALLS" --seconds "$SECONDS_MEASURED" \
+                --warmup "$WARMUP" --pid "$RELAY_PID" --srtp "$mode" | tee "$OUT/$relay-$mode-$round.txt" | grep '^RESULT' || true)
+            stop_relay
+            get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$result"; }
+            echo "$relay $mode $(get pps) $(get cpu_us) $(get user_us) $(get sys_us) $(get loss_pct)" >>"$OUT/results"
+            printf '%-16s %-6s %8s %9s %9s %9s %8s\n' "$relay" "$mode" "$(get pps)" "$(get cpu_us)" "$(get user_us)" \
+                "$(get sys_us)" "$(get loss_pct)"
+        done
     done
 done
+# Medians over the rounds, and each relay's SRTP rows as a ratio of its own plain row and of rtpengine's.
+python3 - "$OUT/results" <<'PY'
+import sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 7 and f[3]:
+        rows.setdefault((f[0], f[1]), []).append([float(x) for x in f[2:]])
+med = {k: [statistics.median(col) for col in zip(*v)] for k, v in rows.items()}
+legs = {"none": "RTP↔RTP", "b": "RTP↔SRTP", "both": "SRTP↔SRTP"}
+print()
+print("| relay | legs | pps | CPU µs/packet | user µs | system µs | loss | × own plain | × rtpengine |")
+print("|---|---|---|---|---|---|---|---|---|")
+for (relay, mode), (pps, cpu, user, sys_, loss) in sorted(med.items(), key=lambda kv: (kv[0][0], list(legs).index(kv[0][1]) if kv[0][1] in legs else 9)):
+    plain = med.get((relay, "none"))
+    engine = med.get(("rtpengine", mode))
+    own = f"{cpu / plain[1]:.2f}×" if plain else "–"
+    rival = f"{cpu / engine[1]:.2f}×" if engine else "–"
+    print(f"| {relay} | {legs.get(mode, mode)} | {pps:.0f} | {cpu:.2f} | {user:.2f} | {sys_:.2f} | {loss:.3f}% | {own} | {rival} |")
+PY
 echo "logs: $OUT"

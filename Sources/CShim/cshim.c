@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sys/prctl.h>
+#include <pthread.h>
+#include <sched.h>
 
 size_t rtprelay_mmsghdr_size(void) { return sizeof(struct mmsghdr); }
 struct msghdr *rtprelay_mmsghdr_msg(struct mmsghdr *vec, unsigned int index) { return &vec[index].msg_hdr; }
@@ -178,3 +180,14 @@ size_t rtprelay_iovec_size(void) { return sizeof(struct iovec); }
 size_t rtprelay_sockaddr_storage_size(void) { return sizeof(struct sockaddr_storage); }
 
 void rtprelay_set_thread_name(const char *name) { (void)prctl(PR_SET_NAME, name, 0, 0, 0); }
+
+int rtprelay_raise_realtime_priority(void) {
+    int policy;
+    struct sched_param param;
+    if (pthread_getschedparam(pthread_self(), &policy, &param) != 0) return 0;
+    if (policy != SCHED_FIFO && policy != SCHED_RR) return 0;
+    int max = sched_get_priority_max(policy);
+    if (param.sched_priority >= max) return 0;
+    param.sched_priority += 1;
+    return pthread_setschedparam(pthread_self(), policy, &param) == 0 ? param.sched_priority : 0;
+}

@@ -2,6 +2,7 @@
 #include "curing.h"
 #include <liburing.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,7 +12,21 @@ _Static_assert(RTPRELAY_CQE_F_BUFFER == IORING_CQE_F_BUFFER, "IORING_CQE_F_BUFFE
 _Static_assert(RTPRELAY_CQE_F_MORE == IORING_CQE_F_MORE, "IORING_CQE_F_MORE");
 _Static_assert(RTPRELAY_CQE_BUFFER_SHIFT == IORING_CQE_BUFFER_SHIFT, "IORING_CQE_BUFFER_SHIFT");
 
-struct rtprelay_uring { struct io_uring ring; };
+/* `send_to`: sends are IORING_OP_SEND with the destination in the SQE (kernels >= 6.1, which the single-issuer +
+ * deferred-task-work ring already needs) instead of IORING_OP_SENDMSG, which copies in and checks a msghdr and
+ * imports an iovec for every datagram. `min_wait`: the kernel takes a minimum wait time in the wait call
+ * (IORING_FEAT_MIN_TIMEOUT, kernels >= 6.12). */
+struct rtprelay_uring {
+    struct io_uring ring;
+    /* The one timer a worker arms (periodic RTCP of transcoded legs); kept here so it outlives the submission. */
+    struct __kernel_timespec timer;
+    int send_to;
+    int min_wait;
+};
+
+/* IORING_FEAT_MIN_TIMEOUT; Debian 12's liburing 2.3 headers predate it (there, the field the kernel reads the minimum
+ * wait from is still called `pad`). */
+#define RTPRELAY_FEAT_MIN_TIMEOUT (1U << 15)
 
 /* The worker's receive buffers, lent to the kernel as a provided-buffer ring (group 0): every socket has one
  * multishot receive armed, and the kernel picks a free buffer for each datagram, so a socket with many queued
@@ -122,6 +137,10 @@ static int rtprelay_uring_init(struct rtprelay_uring *u, unsigned entries, unsig
     p.flags = IORING_SETUP_CQSIZE | (getenv("RTPRELAY_URING_PLAIN") ? 0 : (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN));
     p.cq_entries = cq_entries;
     int rc = io_uring_queue_init_params(entries, &u->ring, &p);
+    if (rc == 0) {
+        u->send_to = getenv("RTPRELAY_URING_SENDMSG") == NULL;
+        u->min_wait = (p.features & RTPRELAY_FEAT_MIN_TIMEOUT) != 0;
+    }
     if (rc == -EINVAL) {
         memset(&p, 0, sizeof p);
         p.flags = IORING_SETUP_CQSIZE;
@@ -173,6 +192,13 @@ int rtprelay_uring_send(struct rtprelay_uring *u, int fd, int fixed, struct rtpr
                                       const void *payload, size_t length, unsigned name_length, uint64_t token) {
     struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
+    if (u->send_to) {
+        io_uring_prep_send(sqe, fd, payload, length, MSG_DONTWAIT);
+        io_uring_prep_send_set_addr(sqe, (const struct sockaddr *)&b->send_name[bid], (__u16)name_length);
+        rtprelay_uring_sqe_fixed(sqe, fixed);
+        io_uring_sqe_set_data64(sqe, token);
+        return 0;
+    }
     struct msghdr *m = &b->send_msg[bid];
     b->send_iov[bid].iov_base = (void *)payload;
     b->send_iov[bid].iov_len = length;
@@ -209,11 +235,53 @@ int rtprelay_uring_cancel(struct rtprelay_uring *u, uint64_t target, uint64_t to
     return 0;
 }
 
+/* A one-shot timer that completes with -ETIME after `milliseconds` (unless something else ends the wait first, it
+ * still completes then): wakes a worker that has periodic work while no datagram arrives. */
+int rtprelay_uring_timer(struct rtprelay_uring *u, unsigned milliseconds, uint64_t token) {
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
+    if (!sqe) return -EBUSY;
+    u->timer.tv_sec = milliseconds / 1000;
+    u->timer.tv_nsec = (long long)(milliseconds % 1000) * 1000000LL;
+    io_uring_prep_timeout(sqe, &u->timer, 0, 0);
+    io_uring_sqe_set_data64(sqe, token);
+    return 0;
+}
+
 /* Submits what is queued and waits for at least one completion: one system call per loop turn. */
 int rtprelay_uring_submit_and_wait(struct rtprelay_uring *u, unsigned wait) {
     return io_uring_submit_and_wait(&u->ring, wait);
 }
 int rtprelay_uring_submit(struct rtprelay_uring *u) { return io_uring_submit(&u->ring); }
+
+int rtprelay_uring_has_min_wait(const struct rtprelay_uring *u) { return u->min_wait; }
+
+/* Makes the queued SQEs visible to the kernel (what liburing does inside io_uring_submit); the number to submit. */
+static unsigned rtprelay_uring_flush_sq(struct io_uring *ring) {
+    struct io_uring_sq *sq = &ring->sq;
+    unsigned tail = sq->sqe_tail;
+    if (sq->sqe_head != tail) {
+        sq->sqe_head = tail;
+        io_uring_smp_store_release(sq->ktail, tail);
+    }
+    return tail - io_uring_smp_load_acquire(sq->khead);
+}
+
+int rtprelay_uring_submit_and_wait_min(struct rtprelay_uring *u, unsigned wait, unsigned min_wait_usec) {
+    if (!u->min_wait || min_wait_usec == 0) return io_uring_submit_and_wait(&u->ring, wait);
+    /* After the minimum wait the kernel returns as soon as any completion is there, so the long timeout below only
+     * bounds a wait that saw nothing at all (the loop just turns again). */
+    struct __kernel_timespec ts = { .tv_sec = 1, .tv_nsec = 0 };
+    struct io_uring_getevents_arg arg;
+    memset(&arg, 0, sizeof arg);
+    arg.sigmask = 0;
+    arg.sigmask_sz = _NSIG / 8;
+    arg.pad = min_wait_usec;   /* min_wait_usec in kernels >= 6.12 */
+    arg.ts = (uint64_t)(uintptr_t)&ts;
+    unsigned submit = rtprelay_uring_flush_sq(&u->ring);
+    int rc = io_uring_enter2((unsigned)u->ring.ring_fd, submit, wait,
+                             IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, (sigset_t *)&arg, sizeof arg);
+    return rc;
+}
 
 /* Copies up to `max` ready completions (token, result, flags) out of the ring and marks them seen. No system call. */
 unsigned rtprelay_uring_reap(struct rtprelay_uring *u, uint64_t *tokens, int32_t *results, uint32_t *flags,

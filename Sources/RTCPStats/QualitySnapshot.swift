@@ -1,3 +1,5 @@
+import RTPWire
+
 /// Everything the control plane needs to render one SSRC entry of the ng stats tree (ng-protocol.md §7):
 /// a plain value, copied out of the per-stream state.
 public struct QualitySnapshot: Sendable, Hashable {
@@ -13,13 +15,14 @@ public struct QualitySnapshot: Sendable, Hashable {
     /// The latest cumulative loss from a receiver report block, if any.
     public var reportedCumulativeLoss: Int32?
 
-    /// `average MOS`, `lowest MOS`, `highest MOS` (nil until a sample exists).
-    public var average: QualityAverage?
-    public var lowest: QualitySample?
-    public var highest: QualitySample?
+    /// `average MOS` (its `samples`), `lowest MOS`, `highest MOS` (nil until a sample exists).
+    public var average: MOSSample?
+    public var samples: Int
+    public var lowest: MOSSample?
+    public var highest: MOSSample?
     /// `MOS progression`: seconds between entries, entries oldest first.
     public var progressionInterval: UInt32
-    public var progression: [QualitySample]
+    public var progression: [MOSSample]
 
     /// The relay's own reception figures for this SSRC (RFC 3550 A.3).
     public var expected: UInt64

@@ -24,18 +24,15 @@ public struct StreamQuality: Sendable {
         public var clockRate: UInt32
         public var formula: EModel.Formula
         public var mode: Mode
-        /// Seconds between `MOS progression` entries.
+        /// Seconds between `MOS progression` entries (the newest `MOSSummary.progressionCapacity` are kept).
         public var progressionInterval: UInt32
-        /// Entries kept in the progression (newest win).
-        public var progressionCapacity: Int
 
         public init(clockRate: UInt32, formula: EModel.Formula, mode: Mode = .conversational,
-                    progressionInterval: UInt32 = 10, progressionCapacity: Int = 10) {
+                    progressionInterval: UInt32 = 10) {
             self.clockRate = max(1, clockRate)
             self.formula = formula
             self.mode = mode
             self.progressionInterval = progressionInterval
-            self.progressionCapacity = max(1, progressionCapacity)
         }
 
         /// The formula rtpengine would pick for a codec: G.107.2 for 48 kHz clocks (Opus), else G.107.
@@ -67,18 +64,16 @@ public struct StreamQuality: Sendable {
     public private(set) var samplesWithoutMOS = 0
 
     private var lastSample: (rtcp: MonotonicInstant?, relay: MonotonicInstant?) = (nil, nil)
-    private var sums = (mos: 0, rtt: UInt64(0), rttLeg: UInt64(0), jitter: UInt64(0), loss: UInt64(0), count: 0)
-    public private(set) var lowest: QualitySample?
-    public private(set) var highest: QualitySample?
-    /// Ring of progression entries; `progressionNext` is where the next one goes.
-    private var progression: [QualitySample] = []
-    private var progressionNext = 0
-    private var lastProgressionAt: UInt64?
+    /// Every sample taken (both sources): average, lowest, highest and the progression, as the relay publishes them.
+    public private(set) var summary = MOSSummary()
+    public var lowest: MOSSample? { summary.lowest }
+    public var highest: MOSSample? { summary.highest }
 
     public init(ssrc: UInt32, configuration: Configuration) {
         self.ssrc = ssrc
         self.configuration = configuration
         jitter = JitterEstimator(clockRate: configuration.clockRate)
+        summary.progressionInterval = configuration.progressionInterval
     }
 
     /// One RTP packet from this SSRC arrived (`size`: bytes counted, e.g. the UDP payload).
@@ -111,7 +106,7 @@ public struct StreamQuality: Sendable {
     /// came within 1 s of the previous one or (CQ) no end-to-end RTT is known yet.
     @discardableResult
     public mutating func reportReceived(_ block: RTCPReportBlock, legRoundTrip: UInt64?, now: MonotonicInstant,
-                                        unixMicroseconds: UInt64) -> QualitySample? {
+                                        unixMicroseconds: UInt64) -> MOSSample? {
         reportedCumulativeLoss = block.cumulativeLost
         if let legRoundTrip { lastLegRoundTrip = legRoundTrip }
         let lossPercent = UInt32(block.fractionLost) * 100 / 256
@@ -129,7 +124,7 @@ public struct StreamQuality: Sendable {
     /// Closes the relay's own reporting interval for this SSRC and turns its fraction lost and jitter into
     /// a sample, with this endpoint's latest leg RTT. Call it on a timer (it owns the loss interval).
     @discardableResult
-    public mutating func relayObservedSample(now: MonotonicInstant, unixMicroseconds: UInt64) -> QualitySample? {
+    public mutating func relayObservedSample(now: MonotonicInstant, unixMicroseconds: UInt64) -> MOSSample? {
         guard loss.isValid, lastSampleAllowed(.relayObserved, now: now) else { return nil }
         let fraction = loss.closeInterval()
         return takeSample(.relayObserved, leg: lastLegRoundTrip, jitter: jitter.jitterMilliseconds,
@@ -159,13 +154,13 @@ public struct StreamQuality: Sendable {
                                               lossPercent: Double(lossPercent)))
     }
 
-    private func lastSampleAllowed(_ source: QualitySample.Source, now: MonotonicInstant) -> Bool {
+    private func lastSampleAllowed(_ source: MOSSource, now: MonotonicInstant) -> Bool {
         guard let last = source == .rtcpReported ? lastSample.rtcp : lastSample.relay else { return true }
         return now >= last && now.nanoseconds - last.nanoseconds >= Self.minimumSampleSpacingNanoseconds
     }
 
-    private mutating func takeSample(_ source: QualitySample.Source, leg: UInt64?, jitter: UInt32, loss: UInt32,
-                                     now: MonotonicInstant, unixMicroseconds: UInt64) -> QualitySample? {
+    private mutating func takeSample(_ source: MOSSource, leg: UInt64?, jitter: UInt32, loss: UInt32,
+                                     now: MonotonicInstant, unixMicroseconds: UInt64) -> MOSSample? {
         guard lastSampleAllowed(source, now: now) else { return nil }
         // As rtpengine, a block without MOS still counts for the 1 s rule.
         if source == .rtcpReported { lastSample.rtcp = now } else { lastSample.relay = now }
@@ -174,54 +169,26 @@ public struct StreamQuality: Sendable {
             samplesWithoutMOS += 1
             return nil
         }
-        let sample = QualitySample(source: source, mos: mos, roundTripTime: endToEnd, roundTripTimeLeg: leg ?? 0,
+        let sample = MOSSample(source: source, mos: mos, roundTripTime: endToEnd, roundTripTimeLeg: leg ?? 0,
                                    jitter: jitter, packetLoss: loss, reportedAt: unixMicroseconds / 1_000_000)
-        sums.mos += sample.mos
-        sums.rtt &+= sample.roundTripTime
-        sums.rttLeg &+= sample.roundTripTimeLeg
-        sums.jitter &+= UInt64(sample.jitter)
-        sums.loss &+= UInt64(sample.packetLoss)
-        sums.count += 1
-        if lowest.map({ sample.mos < $0.mos }) ?? true { lowest = sample }
-        if highest.map({ sample.mos > $0.mos }) ?? true { highest = sample }
-        addToProgression(sample)
+        summary.add(sample)
         return sample
     }
 
-    private mutating func addToProgression(_ sample: QualitySample) {
-        if let last = lastProgressionAt, sample.reportedAt < last &+ UInt64(configuration.progressionInterval) { return }
-        lastProgressionAt = sample.reportedAt
-        if progression.count < configuration.progressionCapacity {
-            if progression.isEmpty { progression.reserveCapacity(configuration.progressionCapacity) }
-            progression.append(sample)
-        } else {
-            progression[progressionNext] = sample
-        }
-        progressionNext = (progressionNext + 1) % configuration.progressionCapacity
-    }
-
     /// Number of samples taken so far.
-    public var sampleCount: Int { sums.count }
+    public var sampleCount: Int { summary.samples }
 
-    public var average: QualityAverage? {
-        let n = sums.count
-        guard n > 0 else { return nil }
-        return QualityAverage(mos: sums.mos / n, roundTripTime: sums.rtt / UInt64(n), roundTripTimeLeg: sums.rttLeg / UInt64(n),
-                              jitter: UInt32(sums.jitter / UInt64(n)), packetLoss: UInt32(sums.loss / UInt64(n)),
-                              samples: n)
-    }
+    /// Means over all samples (`reportedAt` 0); nil before the first.
+    public var average: MOSSample? { summary.average }
 
     public func snapshot() -> QualitySnapshot {
-        let ordered = progression.count < configuration.progressionCapacity
-            ? progression
-            : Array(progression[progressionNext...] + progression[..<progressionNext])
-        return QualitySnapshot(
+        QualitySnapshot(
             ssrc: ssrc, packets: packets, bytes: bytes, lastSequenceNumber: lastSequenceNumber,
             lastTimestamp: lastTimestamp,
             cumulativeLoss: reportedCumulativeLoss.map(Int64.init) ?? loss.cumulativeLost,
             reportedCumulativeLoss: reportedCumulativeLoss,
-            average: average, lowest: lowest, highest: highest,
-            progressionInterval: configuration.progressionInterval, progression: ordered,
+            average: average, samples: summary.samples, lowest: lowest, highest: highest,
+            progressionInterval: configuration.progressionInterval, progression: summary.progression,
             expected: loss.expected, received: loss.received, relayObservedLoss: loss.cumulativeLost,
             duplicates: loss.duplicates, reordered: loss.reordered, relayObservedJitter: jitter.jitterMilliseconds,
             roundTripTimeLeg: lastLegRoundTrip)

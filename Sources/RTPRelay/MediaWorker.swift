@@ -57,6 +57,16 @@ final class MediaWorker: @unchecked Sendable {
     var fixedFileLimit: Int32 = 0
     /// Sends queued since the last submit (io_uring mode).
     var sendsQueued: UInt32 = 0
+    /// io_uring mode batching under load (see runUring): the minimum wait in µs (0: off) and the datagrams a turn must
+    /// have brought for the next wait to use it.
+    var batchWaitMicroseconds: UInt32 = 0
+    var batchThreshold = 8
+    /// io_uring mode: provided receive buffers (a power of two, ~1.6 KB each; RTPRELAY_URING_BUFFERS overrides).
+    /// With 1024, a relay that fell behind at 1000 calls (2000 sockets, each with datagrams queued) ran the ring dry
+    /// every turn: every socket's multishot receive ended with ENOBUFS and had to be re-armed, which cost more per
+    /// datagram than the relaying and kept it behind (15-25 % loss at 11-12 µs per packet instead of 6-7). With 4096
+    /// it catches up, as rtpengine does at the same load.
+    var bufferCount: UInt32 = 4096
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
     var waitingBarriers: [CommandBarrier] = []
 
@@ -66,6 +76,12 @@ final class MediaWorker: @unchecked Sendable {
     private let outIsRTP: UnsafeMutablePointer<Bool>
     /// Where a transcoded packet is SRTP-protected before it is sent (room for the trailer).
     let transcodeScratch: UnsafeMutableRawBufferPointer
+    /// Slots running a transcoder: while > 0 the loops wake at least every 500 ms for their RTCP reports.
+    var transcodingSlots = 0
+    var nextRTCPScanNanoseconds: UInt64 = 0
+    let rtcpIntervalNanoseconds: UInt64
+    /// io_uring mode: the wake-up timer is in flight.
+    var uringTimerArmed = false
 
     private static let wakeToken = UInt64.max
     /// Room left after every receive buffer's datagram space for the largest SRTCP trailer (index word + tag +
@@ -107,6 +123,7 @@ final class MediaWorker: @unchecked Sendable {
         outSink = .allocate(capacity: configuration.batchSize)
         outIsRTP = .allocate(capacity: configuration.batchSize)
         transcodeScratch = .allocate(byteCount: 1500 + MediaWorker.srtpSpare, alignment: 16)
+        rtcpIntervalNanoseconds = UInt64(max(0.05, configuration.transcodedRTCPInterval) * 1e9)
         let idle = Unmanaged.passUnretained(idleCounters)
         slots.initialize(repeating: StreamSlot(counters: idle), count: slotCapacity)
     }
@@ -198,6 +215,11 @@ final class MediaWorker: @unchecked Sendable {
     private func run() {
         // Named so `top -H`, perf and the allocation probe can tell media workers apart.
         rtprelay_set_thread_name("rtprelay-w\(index)")
+        // Under a real-time policy (a deployment or benchmark that runs the daemon with `chrt -f`), threads of equal
+        // priority never preempt each other: the control thread's once-a-second timer (a scan of every call) then
+        // held the worker off its core for milliseconds, a latency spike every second. One step above the control
+        // thread, a worker preempts it as soon as a datagram arrives. Under the normal policy nothing changes.
+        _ = rtprelay_raise_realtime_priority()
         if requestedIO == .uring, startUring() {
             activeIO.store(2, ordering: .releasing)
             runUring()
@@ -216,7 +238,8 @@ final class MediaWorker: @unchecked Sendable {
         while running {
             // Sockets left with datagrams queued (serviceSocket stopped at its cap) get no new edge: poll instead of
             // sleeping while there are any, and read them again this turn.
-            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, backlog.isEmpty ? -1 : 0)
+            let timeout: Int32 = !backlog.isEmpty ? 0 : transcodingSlots > 0 ? 500 : -1
+            let n = rtprelay_epoll_wait(epollFD, events, MediaWorker.maxEvents, timeout)
             if n < 0 {
                 if rtprelay_errno() == EINTR { continue }
                 break
@@ -252,6 +275,7 @@ final class MediaWorker: @unchecked Sendable {
                     backlog.append(data)
                 }
             }
+            if transcodingSlots > 0 { serviceTranscodedRTCP(now: MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())) }
         }
     }
 
@@ -623,10 +647,16 @@ final class MediaWorker: @unchecked Sendable {
         case .session(let session): (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (session, false)
         case .unusable: (slot.pointee.outboundSRTP, slot.pointee.outboundSRTPUnusable) = (nil, true)
         }
+        let wasTranscoding = slot.pointee.transcoder != nil
         switch plan.transcode {
         case .unchanged: break
         case .plain: slot.pointee.transcoder = nil
         case .pipeline(let pipeline): slot.pointee.transcoder = pipeline
+        }
+        let transcoding = slot.pointee.transcoder != nil
+        if transcoding != wasTranscoding {
+            transcodingSlots += transcoding ? 1 : -1
+            slot.pointee.legRTCP = TranscodedLegRTCP()
         }
         publishLatches(slot)
     }
@@ -650,6 +680,7 @@ final class MediaWorker: @unchecked Sendable {
     /// Closes a stream's sockets, frees its slot and gives its ports back.
     func finishClose(slot index: Int, registration: StreamRegistration) {
         if slots[index].fixedFiles { unregisterFiles(registration) }
+        if slots[index].transcoder != nil { transcodingSlots -= 1 }
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))

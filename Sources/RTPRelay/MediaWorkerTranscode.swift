@@ -14,8 +14,17 @@ extension MediaWorker {
     @inline(never)
     func transcode(_ bytes: UnsafeRawBufferPointer, isRTP: Bool, slot: UnsafeMutablePointer<StreamSlot>,
                    counters: StreamCounterBlock, now: MonotonicInstant) {
-        // RTCP about the remote's own stream means nothing to the other remote, who never sees that stream.
-        guard isRTP, let pipeline = slot.pointee.transcoder else { return }
+        // RTCP about the remote's own stream means nothing to the other remote, who never sees that stream: it is
+        // consumed here (its SR time is kept for the relay's own report blocks; observeRTCP read the rest).
+        guard isRTP else {
+            if bytes.count >= 28, bytes[0] >> 6 == 2, bytes[1] == 200 {
+                slot.pointee.legRTCP.remoteSRMiddle = MediaWorker.u32(bytes, 10)
+                slot.pointee.legRTCP.remoteSRNanoseconds = now.nanoseconds
+            }
+            return
+        }
+        guard let pipeline = slot.pointee.transcoder else { return }
+        let outputClock = UInt32(truncatingIfNeeded: pipeline.output.clockRate)
         let sinkIndex = slot.pointee.sinkSlot
         var sink: UnsafeMutablePointer<StreamSlot>? = nil
         var destination: PeerAddress? = nil
@@ -34,7 +43,7 @@ extension MediaWorker {
                 bump(totals.droppedNoDestination)
                 return
             }
-            sendTranscoded(packet, sink: sink, destination: destination)
+            sendTranscoded(packet, sink: sink, destination: destination, clockRate: outputClock, now: now)
         }
         counters.publishTranscoded(pipeline.counters)
     }
@@ -42,7 +51,10 @@ extension MediaWorker {
     /// One packet of the relay's own stream out of `sink`'s RTP socket.
     @inline(__always)
     private func sendTranscoded(_ packet: UnsafeRawBufferPointer, sink: UnsafeMutablePointer<StreamSlot>,
-                                destination: PeerAddress) {
+                                destination: PeerAddress, clockRate: UInt32, now: MonotonicInstant) {
+        // The pipeline writes a plain 12-byte header: SSRC and timestamp for the leg's sender reports.
+        sink.pointee.legRTCP.sent(ssrc: MediaWorker.u32(packet, 8), timestamp: MediaWorker.u32(packet, 4),
+                                  payloadBytes: packet.count - 12, clockRate: clockRate, now: now.nanoseconds)
         var out = packet
         if sink.pointee.outboundSRTP != nil || sink.pointee.outboundSRTPUnusable {
             guard packet.count + MediaWorker.srtpSpare <= transcodeScratch.count else { return }

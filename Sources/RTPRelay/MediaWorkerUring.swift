@@ -16,26 +16,43 @@ extension MediaWorker {
     private static let kindSend: UInt64 = 1
     private static let kindWake: UInt64 = 2
     private static let kindCancel: UInt64 = 3
-    /// Provided receive buffers per worker (a power of two; ~1.5 KB each).
-    private static let bufferCount: UInt32 = 1024
+    /// The periodic timer: a cancel-kind token no cancel request uses (RTCP bit set, slot index all ones).
+    static let timerToken: UInt64 = UInt64.max & ~3 | kindCancel
     private static let reapBatch = 256
+    /// Under load, a wait returns once this many completions are there (or the minimum wait has passed).
+    private static let batchCompletions: UInt32 = 64
+    /// Default minimum wait per turn under load, in µs.
+    private static let defaultBatchWait: UInt32 = 250
 
     /// Creates the ring and registers the buffers, on the worker thread (single issuer). False: io_uring is
     /// unavailable here (or refuses provided buffers); the worker runs epoll instead.
     func startUring() -> Bool {
         var error: Int32 = 0
         guard let ring = rtprelay_uring_create(4096, 16384, &error) else { return false }
-        guard let buffers = rtprelay_uring_bufs_create(ring, MediaWorker.bufferCount, maxPacketSize,
+        if let text = getenv("RTPRELAY_URING_BUFFERS"), let value = UInt32(String(cString: text)), value >= 64,
+           value <= 32768, value & (value - 1) == 0 {
+            bufferCount = value
+        }
+        guard let buffers = rtprelay_uring_bufs_create(ring, bufferCount, maxPacketSize,
                                                            MediaWorker.srtpSpare, &error) else {
             rtprelay_uring_destroy(ring)
             return false
         }
         self.ring = ring
         self.buffers = buffers
-        let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(MediaWorker.bufferCount))
-        sends.initialize(repeating: PendingSend(), count: Int(MediaWorker.bufferCount))
+        let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(bufferCount))
+        sends.initialize(repeating: PendingSend(), count: Int(bufferCount))
         bufferSends = sends
         starved.reserveCapacity(64)
+        if rtprelay_uring_has_min_wait(ring) != 0 {
+            batchWaitMicroseconds = MediaWorker.defaultBatchWait
+            if let text = getenv("RTPRELAY_URING_BATCH_US"), let value = UInt32(String(cString: text)) {
+                batchWaitMicroseconds = value
+            }
+            if let text = getenv("RTPRELAY_URING_BATCH_MIN"), let value = Int(String(cString: text)) {
+                batchThreshold = max(1, value)
+            }
+        }
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
             let size = Int32(clamping: min(limit.rlim_cur, 65536))
@@ -73,15 +90,31 @@ extension MediaWorker {
         }
         let wakeToken = MediaWorker.token(0, rtcp: false, kind: MediaWorker.kindWake)
         _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
+        var receivedLastTurn = 0
         // After a stop, keep turning until every closing stream's receives have ended.
         while running || !closingSlots.isEmpty {
             // UDP sends complete while they are submitted, so waiting for one completion more than the sends just
             // queued submits them, collects their completions and sleeps until the next datagram (or command) in
             // one system call, instead of one call returning at once with the send completions and a second to
             // sleep. A send that had to wait for socket space completes later and only ends the wait earlier.
-            let wait = sendsQueued &+ 1
+            //
+            // Under load (the last turn brought at least `batchThreshold` datagrams) the wait also asks the kernel
+            // for a minimum sleep: it returns when `batchCompletions` more completions are there or, once
+            // `batchWaitMicroseconds` have passed, as soon as there is any. Each wake-up costs a context switch and
+            // a pass through the wait code, so fewer, fuller turns cost less per datagram; the price is at most that
+            // long a hold per datagram, and only under load. At light load (a datagram or two per turn) the wait
+            // still ends at the first completion, so light-load latency does not change.
+            let batching = batchWaitMicroseconds > 0 && receivedLastTurn >= batchThreshold
+            let wait = sendsQueued &+ (batching ? MediaWorker.batchCompletions : 1)
             sendsQueued = 0
-            let rc = rtprelay_uring_submit_and_wait(ring, wait)
+            receivedLastTurn = 0
+            // Transcoded legs send RTCP of their own: never sleep longer than half a second while there are any.
+            if transcodingSlots > 0, !uringTimerArmed,
+               rtprelay_uring_timer(ring, 500, MediaWorker.timerToken) == 0 {
+                uringTimerArmed = true
+            }
+            let rc = batching ? rtprelay_uring_submit_and_wait_min(ring, wait, batchWaitMicroseconds)
+                : rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
             var returned = false
             while true {
@@ -103,14 +136,19 @@ extension MediaWorker {
                 for i in 0..<n {
                     let token = tokens[i]
                     switch token & 3 {
-                    case MediaWorker.kindReceive: received(token: token, result: results[i], flags: flags[i], now: now)
+                    case MediaWorker.kindReceive:
+                        received(token: token, result: results[i], flags: flags[i], now: now)
+                        receivedLastTurn &+= 1
                     case MediaWorker.kindSend:
                         sent(token: token, result: results[i])
                         returned = true
-                    default: break   // the wake-up (handled above), or a cancel request's own completion
+                    default:
+                        // The wake-up (handled above), a cancel request's own completion, or the timer.
+                        if token == MediaWorker.timerToken { uringTimerArmed = false }
                     }
                 }
             }
+            if transcodingSlots > 0 { serviceTranscodedRTCP(now: MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())) }
             if returned && !starved.isEmpty { rearmStarved() }
             if !closingSlots.isEmpty { finishClosings() }
         }
@@ -170,7 +208,7 @@ extension MediaWorker {
     @inline(__always)
     private func sent(token: UInt64, result: Int32) {
         let bid = UInt32(truncatingIfNeeded: token >> 3)
-        guard let buffers, let bufferSends, bid < MediaWorker.bufferCount else { return }
+        guard let buffers, let bufferSends, bid < bufferCount else { return }
         countSendResult(bufferSends[Int(bid)], ok: result >= 0)
         rtprelay_uring_buf_return(buffers, bid)
     }

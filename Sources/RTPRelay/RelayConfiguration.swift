@@ -23,6 +23,9 @@ public struct RelayConfiguration: Sendable {
     /// it take pending commands first, so a plan is in force for any packet sent after its reply; what waits is the
     /// first read of a new stream's sockets (its datagrams queue meanwhile) and the closing of released ones.
     public var commandDelay: Double = 0.005
+    /// Seconds between the RTCP reports the relay sends on a transcoded leg (RFC 3550 §6.2's 5 s minimum;
+    /// tests use less).
+    public var transcodedRTCPInterval: Double = 5
 
     public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
                 portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,

@@ -159,8 +159,8 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
         var slotPlan = SlotPlan(plan)
         state.withLock { s in
             guard var record = s.streams[id.rawValue] else { return }
-            // SRTP sessions are created here, on the control thread (libsrtp2 allocates), and only when the keys
-            // changed: the same keys again keep the running session's replay and rollover state.
+            // SRTP sessions are created here, on the control thread (a session allocates its contexts), and only when
+            // the keys changed: the same keys again keep the running session's replay and rollover state.
             slotPlan.inboundSRTP = .between(record.inboundSRTP, plan.inboundSRTP, direction: .inbound)
             slotPlan.outboundSRTP = .between(record.outboundSRTP, plan.outboundSRTP, direction: .outbound)
             record.inboundSRTP = plan.inboundSRTP

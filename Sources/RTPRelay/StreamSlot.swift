@@ -26,6 +26,8 @@ struct StreamSlot {
     /// Re-encodes received RTP for the sink (nil: plain relay, the hot path's one check). Built by the control
     /// thread at negotiation time, owned by the slot, freed with it or when a new plan replaces it.
     var transcoder: TranscodePipeline?
+    /// The relay's own RTCP on this leg while it transcodes.
+    var legRTCP = TranscodedLegRTCP()
     /// io_uring mode: receives armed on this slot's sockets. A removed slot stays `closing` (sockets open, index not
     /// reused) until the cancelled receives have reported their end and this is 0.
     var pendingOps: Int32 = 0

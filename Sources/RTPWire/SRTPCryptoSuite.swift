@@ -1,6 +1,6 @@
 /// SRTP crypto suites by their SDES names (RFC 4568 §6.2, RFC 6188 §7, RFC 7714 §14.2), shared by the
 /// control plane (which negotiates them in `a=crypto`) and the media plane (which runs them). The raw
-/// values are the SDP spellings, so RTPRelay maps a suite to its libsrtp2 policy by name.
+/// values are the SDP spellings, so RTPRelay maps a suite to its own SRTPSuite by name.
 ///
 /// Only the suites the media plane terminates are listed: AES_192_CM_*, F8_* and NULL_* are valid SDES
 /// suites that the relay does not run (RTPRelay/SRTPSuite.swift says why AES-192 is left out).

@@ -1,6 +1,6 @@
 /// The keys of one direction of SRTP on one stream, as negotiated by SDES (RFC 4568): what the media
 /// plane needs to create an SRTP/SRTCP context. Master key and salt are separate so that their lengths
-/// can be checked against the suite; `masterKeyAndSalt` is the concatenation SDES and libsrtp2 use.
+/// can be checked against the suite; `masterKeyAndSalt` is the concatenation SDES and SRTPSession use.
 public struct SRTPKeying: Sendable, Hashable {
     public var suite: SRTPCryptoSuite
     public var masterKey: [UInt8]
@@ -22,7 +22,7 @@ public struct SRTPKeying: Sendable, Hashable {
         self.unauthenticatedSRTP = unauthenticatedSRTP
     }
 
-    /// Master key followed by master salt, as carried in `inline:` and as libsrtp2 takes it.
+    /// Master key followed by master salt, as carried in `inline:` and as SRTPSession takes it.
     public var masterKeyAndSalt: [UInt8] { masterKey + masterSalt }
 
     /// Whether key and salt have the lengths the suite needs.

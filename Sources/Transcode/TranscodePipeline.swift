@@ -40,6 +40,8 @@ public final class TranscodePipeline {
     /// True for G.711 → G.711: bytes are mapped through a table, no PCM.
     public let isDirectG711: Bool
     public private(set) var counters = TranscodeCounters()
+    /// SSRC of the output stream (the relay's own on the output leg; its RTCP reports use it).
+    public var outputSSRC: UInt32 { restamper.ssrc }
 
     // RFC 3550 appendix A.1's limits, in packets: within `maxDropout` ahead is loss, within `maxMisorder`
     // behind is a late packet; anything else is a new timeline.

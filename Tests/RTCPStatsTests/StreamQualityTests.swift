@@ -53,8 +53,9 @@ import RTPWire
         #expect(sample.mos == Self.expectedMOS(.g107, e2eMicros: 61_000, jitterUnits: 96, clock: 8000, fraction: 5))
         #expect((40...44).contains(sample.mos))
         let snapshot = a.snapshot()
-        #expect(snapshot.average == QualityAverage(mos: sample.mos, roundTripTime: 61_000, roundTripTimeLeg: 40_000,
-                                                   jitter: 12, packetLoss: 1, samples: 1))
+        #expect(snapshot.average == MOSSample(source: .rtcpReported, mos: sample.mos, roundTripTime: 61_000,
+                                              roundTripTimeLeg: 40_000, jitter: 12, packetLoss: 1, reportedAt: 0))
+        #expect(snapshot.samples == 1)
         #expect(snapshot.lowest == sample && snapshot.highest == sample)
         #expect(snapshot.cumulativeLoss == 3 && snapshot.reportedCumulativeLoss == 3)
         #expect(snapshot.roundTripTimeLeg == 40_000)
@@ -110,7 +111,7 @@ import RTPWire
         var q = StreamQuality(ssrc: 1, configuration: .forCodec(clockRate: 8000))
         Self.setFarLeg(&q, micros: 20_000)
         let fractions: [UInt8] = [0, 13, 52, 3, 26]
-        var taken: [QualitySample] = []
+        var taken: [MOSSample] = []
         for (i, fraction) in fractions.enumerated() {
             let t = 10 + Double(i) * 5
             let block = RTCPReportBlock(ssrc: 2, fractionLost: fraction, jitter: UInt32(i) * 40)
@@ -123,7 +124,7 @@ import RTPWire
         }
         let snapshot = q.snapshot()
         let mos = taken.map(\.mos)
-        #expect(snapshot.average?.samples == 5)
+        #expect(snapshot.samples == 5)
         #expect(snapshot.average?.mos == mos.reduce(0, +) / 5)
         #expect(snapshot.average?.packetLoss == UInt32(taken.map(\.packetLoss).reduce(0, +) / 5))
         #expect(snapshot.average?.jitter == UInt32(taken.map(\.jitter).reduce(0, +) / 5))
@@ -145,7 +146,7 @@ import RTPWire
                              unixMicroseconds: Self.unixStart + UInt64(second) * 1_000_000)
         }
         let snapshot = q.snapshot()
-        #expect(snapshot.average?.samples == 60)
+        #expect(snapshot.samples == 60)
         #expect(snapshot.progressionInterval == 3)
         // Entries every 3 s (0, 3, …, 57); the newest ten remain, oldest first.
         let times: [UInt64] = (0..<10).map { (k: Int) -> UInt64 in 1_767_225_630 + UInt64(k) * 3 }

@@ -123,6 +123,31 @@ import Testing
         #expect(plane.totals.packetsRelayed == 450)
     }
 
+    /// Under load the io_uring loop asks the kernel for many completions per wake-up (with a minimum wait); once the
+    /// load stops, a lone packet must still go out at once, not wait for completions that never come (the wait's
+    /// outer bound is 1 s, far beyond the 0.3 s allowed here). Both modes, in turns: burst, lone packet, burst...
+    @Test(arguments: MediaIOMode.allCases) func aLonePacketAfterABurstIsNotHeldBack(io: MediaIOMode) throws {
+        let plane = try makePlane(io, ports(31960...31979, io), workers: 1)
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, _) = try call(plane, group: 41, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.2),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, learningWindow: 0.2))
+        var seq: UInt16 = 0
+        for round in 0..<5 {
+            for _ in 0..<100 {
+                seq &+= 1
+                phoneA.send(rtpPacket(seq: seq, ssrc: 0xB), to: relayRTP(a))
+            }
+            for _ in 0..<100 { _ = try #require(phoneB.receive(timeout: 0.5), "round \(round): burst incomplete") }
+            seq &+= 1
+            phoneA.send(rtpPacket(seq: seq, ssrc: 0xB), to: relayRTP(a))
+            let lone = try #require(phoneB.receive(timeout: 0.3), "round \(round): the lone packet was held back")
+            #expect(lone.bytes == rtpPacket(seq: seq, ssrc: 0xB))
+        }
+        #expect(plane.waitForWorkers())
+        #expect(plane.counters(a.id)?.rtpIn.packets == 505)
+    }
+
     @Test(arguments: MediaIOMode.allCases) func natPhoneIsLatchedAndReachedWhileASprayerGetsNothing(io: MediaIOMode) throws {
         let plane = try makePlane(io, ports(31100...31199, io))
         defer { plane.shutdown() }

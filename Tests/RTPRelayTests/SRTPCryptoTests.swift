@@ -295,4 +295,26 @@ import Testing
         // SSRC 2's state is gone: its old packet is taken as the first of a new stream.
         #expect(try receiver.unprotect(first[2]!).count == 12 + Self.payload.count)
     }
+
+    /// A wider replay window (rounded up to a power of two: 1000 → 1024) keeps late packets that a 128-packet one
+    /// calls old; sizes outside 64...32768 are refused.
+    @Test func replayWindowSizeIsHonoured() throws {
+        let suite = SRTPSuite.aes128CMHmacSHA1_32
+        let key = Self.material(suite, 11)
+        let sender = try SRTPSession(suite: suite, masterKeyAndSalt: key, direction: .outbound)
+        let wide = try SRTPSession(suite: suite, masterKeyAndSalt: key, direction: .inbound, replayWindow: 1000)
+        let narrow = try SRTPSession(suite: suite, masterKeyAndSalt: key, direction: .inbound)
+        let packets = try (UInt16(0)..<1100).map { try sender.protect(Self.rtp($0, 0, 77, [], nil, Array(Self.payload[0..<8]))) }
+        for receiver in [wide, narrow] { _ = try receiver.unprotect(packets[1099]) }
+        #expect(try wide.unprotect(packets[1099 - 1000]).count == 20)       // 1000 behind: inside 1024
+        #expect(throws: SRTPError.replayFail) { try narrow.unprotect(packets[1099 - 1000]) }
+        #expect(try narrow.unprotect(packets[1099 - 127]).count == 20)     // 127 behind: inside 128
+        #expect(throws: SRTPError.replayFail) { try narrow.unprotect(packets[1099 - 128]) }
+        #expect(throws: SRTPError.replayFail) { try wide.unprotect(packets[1099 - 1024]) }
+        for size in [63, 32769] {
+            #expect(throws: SRTPError.badReplayWindow(size)) {
+                try SRTPSession(suite: suite, masterKeyAndSalt: key, direction: .inbound, replayWindow: size)
+            }
+        }
+    }
 }

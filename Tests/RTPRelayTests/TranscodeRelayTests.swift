@@ -409,3 +409,100 @@ func expectTone(_ heard: [Int16], _ frequency: Double, like sent: [Int16], sourc
 func energy(_ signal: ArraySlice<Int16>) -> Double {
     signal.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, signal.count))
 }
+
+/// RTCP on transcoded legs: the relay's own reports, the remotes' reports consumed.
+@Suite struct TranscodedLegRTCPTests {
+    @Test(arguments: MediaIOMode.allCases) func theRelaySendsItsOwnReportsAndConsumesTheRemotes(io: MediaIOMode) throws {
+        let range = ports(32880...32899, io)
+        let plane = try RelayMediaPlane(configuration: {
+            var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
+            c.transcodedRTCPInterval = 1
+            return c
+        }())
+        plane.start()
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, _) = try call(plane, group: 11, mux: true,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .pcmu(), output: .opus())),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .opus(), output: .pcmu())))
+        // A: 40 packets, seq 5 and 6 lost, then its own SR (muxed on the RTP port).
+        let payloads = pcmuPackets(sine(440, seconds: 0.8))
+        for (i, payload) in payloads.enumerated() where i != 4 && i != 5 {
+            phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA11, payload: payload), to: relayRTP(a))
+        }
+        let ntp = NTPTimestamp(seconds: 0xE000_0001, fraction: 0x1234_0000)
+        var sr: [UInt8] = []
+        RTCPSenderReport(ssrc: 0xA11, ntpTimestamp: ntp, rtpTimestamp: 6400, packetCount: 38, octetCount: 6080).write(into: &sr)
+        phoneA.send(sr, to: relayRTP(a))
+
+        // Within a few report intervals each phone has the relay's report for its leg.
+        var atA: [[UInt8]] = [], atB: [[UInt8]] = [], media: [RTPView] = []
+        let deadline = Date().addingTimeInterval(4)
+        while Date() < deadline, atA.isEmpty || atB.isEmpty {
+            if let got = phoneA.receive(timeout: 0.05), (200...204).contains(got.bytes[1]) { atA.append(got.bytes) }
+            while let got = phoneB.receive(timeout: 0.05) {
+                if (200...204).contains(got.bytes[1]) { atB.append(got.bytes) } else { media.append(RTPView(got.bytes)) }
+            }
+        }
+        #expect(media.count == 40)   // 38 received + 2 concealed
+        let ourSSRC = try #require(media.first?.ssrc)
+        // B: an SR for the Opus stream it got, then SDES; never A's SR passed on.
+        let toB = try #require(atB.first)
+        #expect(atB.allSatisfy { RTPView($0).bytes.count >= 8 && Array($0[4..<8]) != [0, 0, 0x0A, 0x11] })
+        let srB = try RTCPSenderReport(parsing: toB)
+        #expect(srB.ssrc == ourSSRC)
+        #expect(srB.packetCount == 40)
+        #expect(srB.octetCount == UInt32(media.reduce(0) { $0 + $1.payload.count }))
+        #expect(srB.rtpTimestamp &- media.last!.ts < 48000 * 3)
+        #expect(srB.reports.isEmpty)   // B sent nothing
+        #expect(try compound(toB) == [.senderReport(srB), .sourceDescription(RTCPSourceDescription(ssrc: ourSSRC, cname: "rtprelayd"))])
+        // A: an RR (the relay has sent A nothing) from the relay's SSRC on A's leg, about A's stream.
+        let toA = try #require(atA.first)
+        let rrA = try RTCPReceiverReport(parsing: toA)
+        let block = try #require(rrA.reports.first)
+        #expect(block.ssrc == 0xA11)
+        #expect(block.extendedHighestSequence == 40)
+        #expect(block.cumulativeLost == 2)
+        // 2 lost of the 39 expected since probation ended (RFC 3550 A.1 counts from the second packet).
+        #expect(block.fractionLost == UInt8(2 * 256 / 39))
+        #expect(block.lastSenderReport == ntp.middle32)
+        #expect(block.delaySinceLastSenderReport > 0)
+        #expect(try compound(toA) == [.receiverReport(rrA), .sourceDescription(RTCPSourceDescription(ssrc: rrA.ssrc, cname: "rtprelayd"))])
+        #expect(plane.waitForWorkers())
+        let c = try #require(plane.counters(a.id))
+        #expect(c.rtcpIn.packets == 1 && c.rtcpOut.packets >= 1)
+    }
+}
+
+/// Every packet of an RTCP compound, checked to be exactly what RTPWire's writers make of the same values.
+func compound(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws -> [RTCPPacket] {
+    var cursor = RTCPCompoundCursor()
+    var packets: [RTCPPacket] = []
+    bytes.withUnsafeBytes { raw in
+        while let packet = cursor.next(in: raw) { packets.append(packet) }
+    }
+    #expect(cursor.error == nil, sourceLocation: sourceLocation)
+    var rewritten: [UInt8] = []
+    for packet in packets { packet.write(into: &rewritten) }
+    #expect(rewritten == bytes, sourceLocation: sourceLocation)
+    return packets
+}
+
+@Suite struct LegReportWriterTests {
+    @Test func srWithABlockAndRRWithoutOneAreWhatRTPWireWrites() throws {
+        let block = RTCPReportBlock(ssrc: 0x0102_0304, fractionLost: 25, cumulativeLost: -3, extendedHighestSequence: 0x0001_FFFE,
+                                    jitter: 77, lastSenderReport: 0xAABB_CCDD, delaySinceLastSenderReport: 65536)
+        let sender = LegReportWriter.Sender(ntp: NTPTimestamp(seconds: 0xE1234567, fraction: 0x89AB_CDEF), rtpTimestamp: 123_456,
+                                            packets: 250, octets: 40_000)
+        var buffer = [UInt8](repeating: 0xEE, count: LegReportWriter.maximumLength)
+        let n = buffer.withUnsafeMutableBytes { LegReportWriter.write(into: $0, ssrc: 0x5555_AAAA, sender: sender, block: block) }
+        let sr = RTCPSenderReport(ssrc: 0x5555_AAAA, ntpTimestamp: sender.ntp, rtpTimestamp: 123_456, packetCount: 250,
+                                  octetCount: 40_000, reports: [block])
+        #expect(try compound(Array(buffer[0..<n])) == [.senderReport(sr), .sourceDescription(RTCPSourceDescription(ssrc: 0x5555_AAAA, cname: "rtprelayd"))])
+        let m = buffer.withUnsafeMutableBytes { LegReportWriter.write(into: $0, ssrc: 7, sender: nil, block: nil) }
+        #expect(try compound(Array(buffer[0..<m])) == [.receiverReport(RTCPReceiverReport(ssrc: 7)),
+                                                       .sourceDescription(RTCPSourceDescription(ssrc: 7, cname: "rtprelayd"))])
+    }
+}

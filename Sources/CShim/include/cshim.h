@@ -74,6 +74,9 @@ size_t rtprelay_sockaddr_storage_size(void);
 
 /* Names the calling thread (15 characters max, as shown by top -H). */
 void rtprelay_set_thread_name(const char *name);
+/* When the calling thread runs under a real-time policy (SCHED_FIFO/SCHED_RR, inherited from the process), raises
+ * its priority one step above the rest of the process. Returns the new priority, or 0 when nothing changed. */
+int rtprelay_raise_realtime_priority(void);
 
 /* errno, read right after a failing call. */
 int rtprelay_errno(void);

@@ -52,9 +52,17 @@ int rtprelay_uring_read_eventfd(struct rtprelay_uring *u, int fd, uint64_t *valu
  * without IORING_CQE_F_MORE). By token, not by fd: the kernel finds a token in its hash, while cancelling by fd scans
  * every armed receive, which made tearing down 1000 calls cost seconds. */
 int rtprelay_uring_cancel(struct rtprelay_uring *u, uint64_t target, uint64_t token);
+/* A one-shot timer completing (-ETIME) after `milliseconds`: wakes the worker for periodic work. */
+int rtprelay_uring_timer(struct rtprelay_uring *u, unsigned milliseconds, uint64_t token);
 /* Submits what is queued and waits for at least one completion: one system call per loop turn. */
 int rtprelay_uring_submit_and_wait(struct rtprelay_uring *u, unsigned wait);
 int rtprelay_uring_submit(struct rtprelay_uring *u);
+/* 1 when the kernel takes a minimum wait time (IORING_FEAT_MIN_TIMEOUT). */
+int rtprelay_uring_has_min_wait(const struct rtprelay_uring *u);
+/* Like rtprelay_uring_submit_and_wait, but sleeps until `wait` completions are there or, once `min_wait_usec` has
+ * passed, until there is at least one: many datagrams per wake-up under load. Without the kernel feature or with
+ * min_wait_usec 0 it is rtprelay_uring_submit_and_wait. Returns >= 0, or -errno (-ETIME: nothing within 1 s). */
+int rtprelay_uring_submit_and_wait_min(struct rtprelay_uring *u, unsigned wait, unsigned min_wait_usec);
 /* Copies up to `max` ready completions (token, result, flags) out of the ring and marks them seen. No system call. */
 unsigned rtprelay_uring_reap(struct rtprelay_uring *u, uint64_t *tokens, int32_t *results, uint32_t *flags, unsigned max);
 

@@ -31,6 +31,15 @@ final class TrafficLog: @unchecked Sendable {
     var receivedTotal = 0
     var unexpected = 0
     var latenciesMicroseconds: [UInt32] = []
+    /// Stall diagnostics (measured window only). Sender: how late a packet left against its schedule. Receiver: the
+    /// longest time between two turns of its loop (beyond the poll sleep), and per 10 ms of receive time the worst
+    /// latency seen, so a spike can be placed in time (a relay's once-a-second timer shows as a 1 s pattern).
+    var senderMaxLateNanoseconds: UInt64 = 0
+    var senderLateOver2ms = 0
+    var receiverMaxGapNanoseconds: UInt64 = 0
+    var receiverGapsOver2ms = 0
+    var spikeBuckets: [UInt32] = []
+    var spikeOrigin: UInt64 = 0
     /// Set by the main thread; read by both workers.
     let measuring = Atomic<Bool>(false)
     let stopSending = Atomic<Bool>(false)
@@ -76,6 +85,13 @@ func runSender(calls: [CallPair], log: TrafficLog) {
                 clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil)
             }
             let measured = log.measuring.load(ordering: .relaxed)
+            if measured {
+                let late = monotonicNanoseconds() &- due
+                if late < 1 << 62 {
+                    if late > log.senderMaxLateNanoseconds { log.senderMaxLateNanoseconds = late }
+                    if late > 2_000_000 { log.senderLateOver2ms += 1 }
+                }
+            }
             let seq = UInt16(truncatingIfNeeded: round)
             ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2), now: monotonicNanoseconds(), measured: measured)
             call.phoneA.send(wire(call.aOut), to: &call.toRelayFromA, length: call.toRelayFromALength)
@@ -94,6 +110,7 @@ func runSender(calls: [CallPair], log: TrafficLog) {
 /// to wake a sleeping receiver, as with a real network card between relay and phones, at the cost of up to that
 /// much added to each measured latency.
 func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) {
+    log.spikeBuckets = [UInt32](repeating: 0, count: 100 * 3600)
     let epfd = loadgen_epoll_create()
     defer { close(epfd) }
     var sockets: [(fd: Int32, call: Int, isB: Bool, srtp: PhoneSRTP?)] = []
@@ -105,8 +122,16 @@ func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) 
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
     defer { buffer.deallocate() }
     var ready = [UInt64](repeating: 0, count: 256)
-    log.latenciesMicroseconds.reserveCapacity(1 << 20)
+    log.latenciesMicroseconds.reserveCapacity(1 << 21)
+    var lastTurn: UInt64 = 0
     while !log.stopReceiving.load(ordering: .relaxed) {
+        let turn = monotonicNanoseconds()
+        if lastTurn != 0 && log.measuring.load(ordering: .relaxed) {
+            let gap = turn &- lastTurn
+            if gap > log.receiverMaxGapNanoseconds { log.receiverMaxGapNanoseconds = gap }
+            if gap > 2_000_000 { log.receiverGapsOver2ms += 1 }
+        }
+        lastTurn = turn
         let timeout: Int32 = pollMicroseconds > 0 ? 0 : 100
         let n = ready.withUnsafeMutableBufferPointer { loadgen_epoll_wait(epfd, $0.baseAddress, 256, timeout) }
         guard n > 0 else {
@@ -129,7 +154,11 @@ func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) 
                 guard buffer[20] == 1 else { continue }
                 let sent = buffer.loadUnaligned(fromByteOffset: 12, as: UInt64.self)
                 log.receivedMeasured += 1
-                log.latenciesMicroseconds.append(UInt32(clamping: (now &- sent) / 1000))
+                let latency = UInt32(clamping: (now &- sent) / 1000)
+                log.latenciesMicroseconds.append(latency)
+                if log.spikeOrigin == 0 { log.spikeOrigin = now }
+                let bucket = Int((now &- log.spikeOrigin) / 10_000_000)
+                if bucket < log.spikeBuckets.count, latency > log.spikeBuckets[bucket] { log.spikeBuckets[bucket] = latency }
             }
         }
     }

@@ -128,12 +128,14 @@ func main() throws {
 
     usleep(useconds_t(options.warmup * 1e6))   // latching, learning windows, caches
     let cpuBefore = options.pid.flatMap(processCPU)
+    let ownBefore = processCPU(pid: getpid())
     let measureStart = monotonicSeconds()
     log.measuring.store(true, ordering: .relaxed)
     usleep(useconds_t(options.seconds * 1e6))
     log.measuring.store(false, ordering: .relaxed)
     let measureSeconds = monotonicSeconds() - measureStart
     let cpuAfter = options.pid.flatMap(processCPU)
+    let ownAfter = processCPU(pid: getpid())
     log.stopSending.store(true, ordering: .relaxed)
     senderDone.wait()
     usleep(300_000)   // stragglers
@@ -149,6 +151,17 @@ func main() throws {
     print("sent=\(log.sentMeasured) received=\(log.receivedMeasured) loss=\(String(format: "%.4f", loss * 100))% "
           + "misdelivered=\(log.unexpected)")
     print("latency_us p50=\(percentile(sorted, 0.5)) p99=\(percentile(sorted, 0.99)) max=\(sorted.last ?? 0)")
+    // Whether the load generator itself stalled (it measures the latency: its own stalls show as relay latency).
+    let ownCPU = (ownAfter?.total ?? 0) - (ownBefore?.total ?? 0)
+    print("loadgen: \(String(format: "%.1f", ownCPU / measureSeconds * 100))% of one core; sender max late "
+          + "\(log.senderMaxLateNanoseconds / 1000) us (\(log.senderLateOver2ms) packets > 2 ms); receiver max loop gap "
+          + "\(log.receiverMaxGapNanoseconds / 1000) us (\(log.receiverGapsOver2ms) gaps > 2 ms)")
+    let spikes = log.spikeBuckets.enumerated().filter { $0.element > 2000 }
+    if !spikes.isEmpty {
+        print("latency spikes > 2 ms (10 ms windows, time since first measured packet): "
+              + spikes.prefix(40).map { "\(String(format: "%.2f", Double($0.offset) / 100))s:\($0.element / 1000)ms" }
+                  .joined(separator: " ") + (spikes.count > 40 ? " ... (\(spikes.count) windows)" : ""))
+    }
     var cpuPerPacket = -1.0, userPerPacket = -1.0, systemPerPacket = -1.0
     if let before = cpuBefore, let after = cpuAfter, log.receivedMeasured > 0 {
         let used = after.total - before.total
@@ -165,7 +178,8 @@ func main() throws {
           + "loss_pct=\(String(format: "%.4f", loss * 100)) misdelivered=\(log.unexpected) "
           + "p50_us=\(percentile(sorted, 0.5)) p99_us=\(percentile(sorted, 0.99)) max_us=\(sorted.last ?? 0) "
           + "cpu_us=\(String(format: "%.3f", cpuPerPacket)) user_us=\(String(format: "%.3f", userPerPacket)) "
-          + "sys_us=\(String(format: "%.3f", systemPerPacket))")
+          + "sys_us=\(String(format: "%.3f", systemPerPacket)) loadgen_cpu_pct=\(String(format: "%.1f", ownCPU / measureSeconds * 100)) "
+          + "recv_max_gap_us=\(log.receiverMaxGapNanoseconds / 1000) send_max_late_us=\(log.senderMaxLateNanoseconds / 1000)")
 }
 
 do {
