@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(pkg-config libopus-dev libbcg729-dev libsrtp2-dev libssl-dev liburing-dev
       rtpengine-utils rtpengine-daemon kamailio tshark espeak-ng sox procps
-      python3 python3-cryptography)
+      python3 python3-cryptography chromium)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -171,13 +171,16 @@ public struct MOSFigures: Sendable, Hashable, Codable {
     public var minimum: Double
     public var average: Double
     public var maximum: Double
+    /// The newest sample (about once a second for relay-observed MOS): what a live chart plots.
+    public var latest: Double?
 
-    public init(source: String, samples: Int, minimum: Double, average: Double, maximum: Double) {
+    public init(source: String, samples: Int, minimum: Double, average: Double, maximum: Double, latest: Double? = nil) {
         self.source = source
         self.samples = samples
         self.minimum = minimum
         self.average = average
         self.maximum = maximum
+        self.latest = latest
     }
 
     /// nil for a summary without samples.
@@ -186,7 +189,8 @@ public struct MOSFigures: Sendable, Hashable, Codable {
         let source = average.source == .rtcpReported ? "rtcp" : "observed"
         // Stored as ⌊MOS×10⌋ (rtpengine's unit); one decimal is all the precision there is.
         self.init(source: source, samples: summary.samples, minimum: Double(lowest.mos) / 10,
-                  average: Double(average.mos) / 10, maximum: Double(highest.mos) / 10)
+                  average: Double(average.mos) / 10, maximum: Double(highest.mos) / 10,
+                  latest: summary.latest.map { Double($0.mos) / 10 })
     }
 }
 

@@ -98,6 +98,8 @@ public struct MOSSummary: Sendable, Hashable {
     public private(set) var samples = 0
     public private(set) var lowest: MOSSample?
     public private(set) var highest: MOSSample?
+    /// The newest sample (live displays: the progression keeps only one per `progressionInterval`).
+    public private(set) var latest: MOSSample?
     private var sums = (mos: 0, rtt: UInt64(0), rttLeg: UInt64(0), jitter: UInt64(0), loss: UInt64(0))
     /// Ring of progression entries: `ringCount` used, the oldest at `ringStart`.
     private var ring = (MOSSample.zero, MOSSample.zero, MOSSample.zero, MOSSample.zero, MOSSample.zero,
@@ -117,6 +119,7 @@ public struct MOSSummary: Sendable, Hashable {
         sums.loss &+= UInt64(sample.packetLoss)
         if lowest.map({ sample.mos < $0.mos }) ?? true { lowest = sample }
         if highest.map({ sample.mos > $0.mos }) ?? true { highest = sample }
+        latest = sample
         if let last = lastProgressionAt, sample.reportedAt < last &+ UInt64(progressionInterval) { return }
         lastProgressionAt = sample.reportedAt
         let capacity = Self.progressionCapacity

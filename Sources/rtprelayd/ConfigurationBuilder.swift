@@ -12,7 +12,7 @@ struct ConfigurationBuilder {
     static let knownKeys: Set<String> = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout", "delete-delay",
         "num-threads", "io", "log-level", "max-sessions", "endpoint-learning", "no-stats",
-        "call-records",
+        "listen-http", "call-records",
     ]
 
     mutating func apply(_ file: ConfigFile) throws(ConfigurationError) {
@@ -44,6 +44,8 @@ struct ConfigurationBuilder {
             }
         case "listen-ng":
             configuration.listenNG = try ListenAddress(parsing: value)
+        case "listen-http":
+            configuration.listenHTTP = try ListenAddress(parsingOptional: value)
         case "port-min":
             configuration.portMin = try Self.port(value, key: normalized)
         case "port-max":

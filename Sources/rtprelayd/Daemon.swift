@@ -45,11 +45,23 @@ final class Daemon {
             try? group.syncShutdownGracefully()
             throw error
         }
+        let http: HTTPServer?
+        do {
+            http = try HTTPServer.start(configuration.listenHTTP, control: ControlLoopAccess(loop: loop, state: requests),
+                                        stack: stack, logger: logger)
+        } catch {
+            for channel in channels { try? channel.close().wait() }
+            try? loop.submit { requests.value.shutdown() }.wait()
+            stack.media.shutdown()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
         let ticker = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             requests.value.tick()
         }
         logger.notice("rtprelayd started", metadata: [
             "listen_ng": "\(configuration.listenNG)",
+            "listen_http": "\(http.map { "\(configuration.listenHTTP?.host ?? "*"):\($0.boundPort)" } ?? "off")",
             "interfaces": "\(configuration.interfaces.map { "\($0.name)/\($0.localAddress)!\($0.advertisedAddress)" }.joined(separator: ","))",
             "ports": "\(configuration.portMin)-\(configuration.portMax)",
             "threads": "\(configuration.workerThreads)",
@@ -58,6 +70,7 @@ final class Daemon {
 
         let signal = stop.wait()
         logger.notice("stopping", metadata: ["signal": "\(signal)"])
+        http?.stop()
         for channel in channels { try? channel.close().wait() }
         ticker.cancel()
         let portsBefore = stack.media.portsInUse

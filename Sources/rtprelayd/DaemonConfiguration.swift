@@ -9,6 +9,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     var interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")]
     /// Where the ng control protocol listens (`--listen-ng`).
     var listenNG = ListenAddress(host: "127.0.0.1", port: 22222)
+    /// HTTP for /metrics, /api, /events and the dashboard (`--listen-http`); nil is off. Loopback by default.
+    var listenHTTP: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9900)
     var portMin: UInt16 = 30000
     var portMax: UInt16 = 40000
     /// Seconds without media before a call is torn down (`--timeout`).

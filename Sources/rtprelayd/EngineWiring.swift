@@ -7,6 +7,8 @@ import RTPWire
 /// the ng request handler on the control event loop.
 struct ControlStack: Sendable {
     var media: any MediaPlaneLifecycle
+    /// The engine's view of the media plane, keeping traffic and ended-call MOS for the metrics.
+    var accounting: AccountedMediaPlane
     var makeRequestHandler: @Sendable () -> any NGRequestHandler
     /// The call-record writer when `--call-records` is set (closed at shutdown, after the last calls ended).
     var records: CallRecordWriter? = nil
@@ -46,8 +48,9 @@ enum EngineWiring {
             silentTimeout: configuration.silentTimeout, offerTimeout: configuration.offerTimeout, maxSessions: configuration.maxSessions,
             defaultLearning: configuration.endpointLearning, learningWindow: configuration.learningWindow,
             instanceID: configuration.instanceID)
-        return ControlStack(media: media, makeRequestHandler: {
-            EngineRequestHandler(engine: NGEngine(mediaPlane: media, configuration: engineConfiguration), logger: logger,
+        let accounting = AccountedMediaPlane(base: media)
+        return ControlStack(media: media, accounting: accounting, makeRequestHandler: {
+            EngineRequestHandler(engine: NGEngine(mediaPlane: accounting, configuration: engineConfiguration), logger: logger,
                                  records: records)
         }, records: records)
     }
@@ -55,7 +58,7 @@ enum EngineWiring {
 
 /// Feeds the ng engine from the listener with both clocks read here, and logs the calls it ends.
 final class EngineRequestHandler: NGRequestHandler {
-    private let engine: NGEngine
+    let engine: NGEngine
     private let logger: Logger
     private let records: CallRecordWriter?
 

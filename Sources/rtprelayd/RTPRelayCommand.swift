@@ -20,6 +20,10 @@ struct RTPRelayCommand: ParsableCommand {
             help: ArgumentHelp("ng control address [IP:]PORT. Default 127.0.0.1:22222.", valueName: "address"))
     var listenNG: String?
 
+    @Option(name: .customLong("listen-http"),
+            help: ArgumentHelp("HTTP address [IP:]PORT for /metrics, /api, /events and the dashboard, or 'off'. Default 127.0.0.1:9900.", valueName: "address"))
+    var listenHTTP: String?
+
     @Option(name: [.customLong("port-min"), .customShort("m")], help: "Lowest media port. Default 30000.")
     var portMin: String?
 
@@ -75,7 +79,7 @@ struct RTPRelayCommand: ParsableCommand {
         if let configFile { try builder.apply(ConfigFile.load(path: configFile)) }
         for spec in interfaces { try builder.apply(key: "interface", value: spec) }
         let flags: [(String, String?)] = [
-            ("listen-ng", listenNG), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout), ("silent-timeout", silentTimeout),
+            ("listen-ng", listenNG), ("listen-http", listenHTTP), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout), ("silent-timeout", silentTimeout),
             ("offer-timeout", offerTimeout), ("delete-delay", deleteDelay), ("num-threads", numThreads), ("io", io),
             ("log-level", logLevel), ("max-sessions", maxSessions), ("endpoint-learning", endpointLearning),
             ("call-records", callRecords),

@@ -72,6 +72,7 @@ struct DaemonLifecycleTests {
             port-max = \(fileRange.upperBound)
             delete-delay = 0
             table = -1
+            listen-http = off
 
             """)
         let process = try ChildProcess.spawn(try BuiltProducts.rtprelayd(), ["--config-file=\(path)", "--log-level=7"],
@@ -120,7 +121,7 @@ extension DaemonLifecycleTests {
         let media = try LoopbackPorts.freeMediaRange(count: 20)
         let port = try UDPSocket(address: "::1", port: 0).port  // released at once, for the daemon to take
         let process = try ChildProcess.spawn(try BuiltProducts.rtprelayd(), [
-            "--listen-ng=[::1]:\(port)", "--interface=127.0.0.1",
+            "--listen-ng=[::1]:\(port)", "--interface=127.0.0.1", "--listen-http=off",
             "--port-min=\(media.lowerBound)", "--port-max=\(media.upperBound)",
         ], directory: directory.path, name: "rtprelayd")
         defer { process.stop() }

@@ -117,4 +117,48 @@ struct TranscodedCallEndToEndTests {
         #expect("\(query)".contains("transcoding"), "\(query)")
         _ = try client.command("delete", [("call-id", .string(callID)), ("from-tag", .string("caller"))])
     }
+
+    /// A re-INVITE that drops the codec options (both sides on PCMU) takes the call back to plain relaying: the
+    /// same ports, and the callee gets the caller's packets byte for byte again.
+    @Test("a re-offer without transcoding goes back to plain forwarding")
+    func reOfferWithoutTranscodingRelaysBytesUnchanged() throws {
+        let relay = try RelayProcess(.rtprelayd)
+        let client = try relay.client()
+        let phoneA = try UDPSocket(), phoneB = try UDPSocket()
+        let callID = "xcode-reinvite-\(UInt32.random(in: 0...UInt32.max))"
+        let codec = TestBencode.dictionary([(key: "mask", value: .list([.string("all")])),
+                                            (key: "transcode", value: .list([.string("opus")]))])
+        func offer(_ extra: [(String, TestBencode)]) throws -> TestBencode {
+            try client.command("offer", [("call-id", .string(callID)), ("from-tag", .string("caller")),
+                                         ("sdp", .string(SampleSDP.audio(port: phoneA.port, payloadTypes: [0])))] + extra)
+        }
+        func answer(_ sdp: String) throws -> TestBencode {
+            try client.command("answer", [("call-id", .string(callID)), ("from-tag", .string("caller")),
+                                          ("to-tag", .string("callee")), ("sdp", .string(sdp))])
+        }
+        _ = try offer([("codec", codec)])
+        let first = try answer(Self.opusAnswer(port: phoneB.port))
+        let firstSDP = first["sdp"]?.text ?? ""
+        let towardsB = try #require(SDPSummary(firstSDP).audioPort)
+        let payload = [UInt8](repeating: 0x7E, count: 160)
+        for i in 0..<5 {
+            try phoneA.send(Self.rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xCA33, payload: payload),
+                            to: "127.0.0.1", port: towardsB)
+        }
+        let transcoded = Self.collect(phoneB, count: 5)
+        #expect(transcoded.count == 5 && transcoded.allSatisfy { $0[1] & 0x7f == 96 })
+
+        // Re-INVITE: no codec options, the callee answers PCMU.
+        let reOffer = try offer([])
+        #expect(reOffer["sdp"]?.text?.contains("RTP/AVP 0\r\n") == true, "\(reOffer)")
+        let reAnswer = try answer(SampleSDP.audio(port: phoneB.port, sessionID: 4343, payloadTypes: [0]))
+        let reAnswerSDP = reAnswer["sdp"]?.text ?? ""
+        #expect(SDPSummary(reAnswerSDP).audioPort == towardsB)
+        for i in 5..<10 {
+            let packet = Self.rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xCA33, payload: payload)
+            try phoneA.send(packet, to: "127.0.0.1", port: towardsB)
+            #expect(phoneB.receive(timeout: 2)?.bytes == packet)
+        }
+        _ = try client.command("delete", [("call-id", .string(callID)), ("from-tag", .string("caller"))])
+    }
 }

@@ -16,6 +16,8 @@ final class RelayProcess {
     let kind: RelayKind
     let ngPort: UInt16
     let mediaPorts: ClosedRange<UInt16>
+    /// rtprelayd's HTTP port (/metrics, /api, /events, dashboard) on 127.0.0.1; nil for rtpengine.
+    let httpPort: UInt16?
     let process: ChildProcess
     let directory: TemporaryDirectory
 
@@ -28,11 +30,15 @@ final class RelayProcess {
         // The free ng port is only free until someone else takes it; retry a start that lost that race.
         for _ in 0..<3 {
             let port = try LoopbackPorts.freeUDPPort()
-            let arguments = RelayProcess.arguments(kind, ngPort: port, mediaPorts: mediaPorts) + extraArguments
+            // Each daemon its own HTTP port: the default 127.0.0.1:9900 would collide between parallel tests.
+            let httpPort = kind == .rtprelayd ? try HTTPTestClient.freePort() : nil
+            let arguments = RelayProcess.arguments(kind, ngPort: port, mediaPorts: mediaPorts, httpPort: httpPort)
+                + extraArguments
             let process = try ChildProcess.spawn(try RelayProcess.executable(kind), arguments, directory: directory.path, name: kind.rawValue)
             do {
                 try RelayProcess.waitUntilAnswering(process, ngPort: port)
                 self.ngPort = port
+                self.httpPort = httpPort
                 self.process = process
                 return
             } catch {
@@ -50,12 +56,13 @@ final class RelayProcess {
     /// Its log so far (both relays log to stderr).
     var log: String { process.standardError }
 
-    static func arguments(_ kind: RelayKind, ngPort: UInt16, mediaPorts: ClosedRange<UInt16>) -> [String] {
+    static func arguments(_ kind: RelayKind, ngPort: UInt16, mediaPorts: ClosedRange<UInt16>,
+                          httpPort: UInt16? = nil) -> [String] {
         let common = ["--interface=127.0.0.1", "--listen-ng=127.0.0.1:\(ngPort)",
                       "--port-min=\(mediaPorts.lowerBound)", "--port-max=\(mediaPorts.upperBound)", "--delete-delay=0"]
         switch kind {
         case .rtprelayd:
-            return common + ["--log-level=7"]
+            return common + ["--log-level=7", "--listen-http=" + (httpPort.map { "127.0.0.1:\($0)" } ?? "off")]
         case .rtpengine:
             // Userspace forwarding only, no config file, no daemonizing, log to stderr.
             return ["--config-file=none", "--table=-1", "--foreground", "--log-stderr", "--log-level=6"] + common
