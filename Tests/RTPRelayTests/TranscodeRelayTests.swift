@@ -8,7 +8,7 @@ import Transcode
 /// relay's output decoded with the real codec libraries, and the signal is checked on the far side.
 @Suite struct TranscodeRelayTests {
     @Test(arguments: MediaIOMode.allCases) func pcmuInOneLegComesOutAsOpusAndOpusComesBackAsPCMU(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32700...32719, io), workers: 1)
+        let plane = try makePlane(io, ports(30000...30019, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 1, phoneA, .pcmu(), phoneB, .opus(payloadType: 111))
@@ -46,7 +46,7 @@ import Transcode
     }
 
     @Test(arguments: MediaIOMode.allCases) func pcmuAndG729AreTranscodedBothWays(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32720...32739, io), workers: 1)
+        let plane = try makePlane(io, ports(30020...30039, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 2, phoneA, .pcmu(), phoneB, .g729())
@@ -71,7 +71,7 @@ import Transcode
     }
 
     @Test(arguments: MediaIOMode.allCases) func pcmuToPCMAIsMappedByteForByte(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32740...32759, io), workers: 1)
+        let plane = try makePlane(io, ports(30040...30059, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 3, phoneA, .pcmu(), phoneB, .pcma())
@@ -90,7 +90,7 @@ import Transcode
     }
 
     @Test(arguments: MediaIOMode.allCases) func ptime20IsRepacketizedTo40(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32760...32779, io), workers: 1)
+        let plane = try makePlane(io, ports(30060...30079, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, _) = try transcodedCall(plane, group: 4, phoneA, .pcmu(ptime: 20), phoneB, .pcmu(ptime: 40))
@@ -106,7 +106,7 @@ import Transcode
     /// RFC 4733 events cross from an 8 kHz leg (type 101) to a 48 kHz Opus leg (type 102): type mapped,
     /// duration ×6, placed on the output timeline; audio keeps flowing around them.
     @Test(arguments: MediaIOMode.allCases) func telephoneEventsAreMappedBetween8And48kHz(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32780...32799, io), workers: 1)
+        let plane = try makePlane(io, ports(30080...30099, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 5, phoneA, .pcmu(), phoneB, .opus(payloadType: 96),
@@ -149,7 +149,7 @@ import Transcode
     /// Lost input packets are concealed: the relay's stream goes on with its own SSRC and no gap in its sequence
     /// numbers or timestamps.
     @Test(arguments: MediaIOMode.allCases) func outputSequenceAndTimestampsAreContinuousAcrossInputLoss(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32800...32819, io), workers: 1)
+        let plane = try makePlane(io, ports(30100...30119, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, _) = try transcodedCall(plane, group: 6, phoneA, .pcmu(), phoneB, .opus())
@@ -171,7 +171,7 @@ import Transcode
     /// Garbage where Opus or G.729 should be, truncated packets, unknown payload types: counted and concealed, and
     /// the call goes on carrying audio.
     @Test(arguments: MediaIOMode.allCases) func corruptAndTruncatedPayloadsAreCountedAndTheCallGoesOn(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32820...32839, io), workers: 1)
+        let plane = try makePlane(io, ports(30120...30139, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket(), phoneC = try UDPTestSocket(), phoneD = try UDPTestSocket()
         let (_, b) = try transcodedCall(plane, group: 7, phoneA, .pcmu(), phoneB, .opus())
@@ -216,7 +216,7 @@ import Transcode
 
     /// A re-plan to other codecs swaps the pipeline; a plan without transcoding relays bytes unchanged again.
     @Test(arguments: MediaIOMode.allCases) func aNewPlanSwapsThePipelineAndNoTranscodingMeansPlainRelay(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32840...32859, io), workers: 1)
+        let plane = try makePlane(io, ports(30140...30159, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 9, phoneA, .pcmu(), phoneB, .opus())
@@ -240,7 +240,7 @@ import Transcode
 
     /// SRTP on the transcoded leg: decrypt → transcode → encrypt, checked with libsrtp2 sessions on the phones.
     @Test(arguments: MediaIOMode.allCases) func srtpLegsAreDecryptedTranscodedAndEncrypted(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32860...32879, io), workers: 1)
+        let plane = try makePlane(io, ports(30160...30179, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let keyA = SRTPKeying(suite: .aes128CMHmacSHA1_80, masterKey: (0..<16).map { UInt8($0) },
@@ -413,7 +413,7 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
 /// RTCP on transcoded legs: the relay's own reports, the remotes' reports consumed.
 @Suite struct TranscodedLegRTCPTests {
     @Test(arguments: MediaIOMode.allCases) func theRelaySendsItsOwnReportsAndConsumesTheRemotes(io: MediaIOMode) throws {
-        let range = ports(32880...32899, io)
+        let range = ports(30180...30199, io)
         let plane = try RelayMediaPlane(configuration: {
             var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
             c.transcodedRTCPInterval = 1

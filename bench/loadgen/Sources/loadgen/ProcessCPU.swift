@@ -17,3 +17,12 @@ func processCPU(pid: Int32) -> ProcessCPU? {
     let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
     return ProcessCPU(user: utime / tick, system: stime / tick)
 }
+
+/// Resident memory of a process in KiB (`VmRSS` in /proc/PID/status).
+func processResidentKilobytes(pid: Int32) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+    return nil
+}

@@ -14,6 +14,8 @@ final class CallPair: @unchecked Sendable {
     var toRelayFromBLength: socklen_t = 0
     /// SRTP of each phone (nil: plain): what it sends (out) and what it receives from the relay (in).
     var aOut: PhoneSRTP?, aIn: PhoneSRTP?, bOut: PhoneSRTP?, bIn: PhoneSRTP?
+    /// Payload type B answered with (transcoding mode); A always speaks PCMU (0).
+    var bPayloadType: UInt8 = 0
 
     init(index: Int, address: String) throws {
         self.index = index
@@ -29,6 +31,10 @@ final class TrafficLog: @unchecked Sendable {
     var sentTotal = 0
     var receivedMeasured = 0
     var receivedTotal = 0
+    /// Packets that reached the right phone in the right format (the loss figure's numerator, whole run).
+    var receivedGood = 0
+    /// The same split by the phone that got them (B hears A's direction).
+    var receivedGoodAtA = 0, receivedGoodAtB = 0
     var unexpected = 0
     var latenciesMicroseconds: [UInt32] = []
     /// Stall diagnostics (measured window only). Sender: how late a packet left against its schedule. Receiver: the
@@ -61,8 +67,28 @@ enum ProbePacket {
     }
 }
 
+/// What the phones play in transcoding mode: A's PCMU loop and B's loop in the transcoded codec.
+struct TranscodePlay: Sendable {
+    let codec: LegCodec
+    let aLoop: PayloadLoop
+    let bLoop: PayloadLoop
+}
+
+/// Writes an RTP header and `payload` into `p`; returns the packet length.
+func writeRTP(into p: UnsafeMutableRawBufferPointer, payloadType: UInt8, seq: UInt16, timestamp: UInt32, ssrc: UInt32,
+              payload: [UInt8]) -> Int {
+    p[0] = 0x80; p[1] = payloadType
+    p[2] = UInt8(seq >> 8); p[3] = UInt8(seq & 0xff)
+    p.storeBytes(of: timestamp.bigEndian, toByteOffset: 4, as: UInt32.self)
+    p.storeBytes(of: ssrc.bigEndian, toByteOffset: 8, as: UInt32.self)
+    let count = min(payload.count, p.count - 12)
+    payload.withUnsafeBytes { p.baseAddress!.advanced(by: 12).copyMemory(from: $0.baseAddress!, byteCount: count) }
+    return 12 + count
+}
+
 /// Sends 50 packets/s per call and direction, calls staggered evenly over each 20 ms period.
-func runSender(calls: [CallPair], log: TrafficLog) {
+/// With `transcode`, A sends its PCMU loop and B its loop in the transcoded codec instead of probe packets.
+func runSender(calls: [CallPair], log: TrafficLog, transcode: TranscodePlay? = nil) {
     let period: UInt64 = 20_000_000
     let step = period / UInt64(max(calls.count, 1))
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ProbePacket.size + 64, alignment: 8)
@@ -93,6 +119,21 @@ func runSender(calls: [CallPair], log: TrafficLog) {
                 }
             }
             let seq = UInt16(truncatingIfNeeded: round)
+            if let play = transcode {
+                let frame = Int(round % UInt64(PayloadLoop.frames))
+                var n = writeRTP(into: buffer, payloadType: 0, seq: seq, timestamp: UInt32(truncatingIfNeeded: round) &* 160,
+                                 ssrc: UInt32(call.index * 2), payload: play.aLoop.payloads[frame])
+                call.phoneA.send(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), to: &call.toRelayFromA,
+                                 length: call.toRelayFromALength)
+                n = writeRTP(into: buffer, payloadType: call.bPayloadType, seq: seq,
+                             timestamp: UInt32(truncatingIfNeeded: round) &* play.codec.timestampStep,
+                             ssrc: UInt32(call.index * 2 + 1), payload: play.bLoop.payloads[frame])
+                call.phoneB.send(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), to: &call.toRelayFromB,
+                                 length: call.toRelayFromBLength)
+                log.sentTotal += 2
+                if measured { log.sentMeasured += 2 }
+                continue
+            }
             ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2), now: monotonicNanoseconds(), measured: measured)
             call.phoneA.send(wire(call.aOut), to: &call.toRelayFromA, length: call.toRelayFromALength)
             ProbePacket.write(into: buffer, seq: seq, ssrc: UInt32(call.index * 2 + 1), now: monotonicNanoseconds(), measured: measured)
@@ -109,14 +150,16 @@ func runSender(calls: [CallPair], log: TrafficLog) {
 /// latency resolution). Otherwise drain without blocking, then sleep that long: the relay's sends then rarely have
 /// to wake a sleeping receiver, as with a real network card between relay and phones, at the cost of up to that
 /// much added to each measured latency.
-func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) {
+/// In transcoding mode (`transcoding`) payloads and SSRCs are the relay's own, so a packet counts when it reaches
+/// the right phone with that phone's payload type (A: PCMU, B: the answered codec); no latency is measured.
+func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0, transcoding: Bool = false) {
     log.spikeBuckets = [UInt32](repeating: 0, count: 100 * 3600)
     let epfd = loadgen_epoll_create()
     defer { close(epfd) }
-    var sockets: [(fd: Int32, call: Int, isB: Bool, srtp: PhoneSRTP?)] = []
+    var sockets: [(fd: Int32, call: Int, isB: Bool, srtp: PhoneSRTP?, payloadType: UInt8)] = []
     for call in calls {
-        sockets.append((call.phoneA.fd, call.index, false, call.aIn))
-        sockets.append((call.phoneB.fd, call.index, true, call.bIn))
+        sockets.append((call.phoneA.fd, call.index, false, call.aIn, 0))
+        sockets.append((call.phoneB.fd, call.index, true, call.bIn, call.bPayloadType))
     }
     for (k, s) in sockets.enumerated() { _ = loadgen_epoll_add(epfd, s.fd, UInt64(k)) }
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
@@ -146,11 +189,20 @@ func runReceiver(calls: [CallPair], log: TrafficLog, pollMicroseconds: Int = 0) 
                 if let srtp = s.srtp { got = srtp.unprotect(buffer.baseAddress!, length: got) }
                 let now = monotonicNanoseconds()
                 log.receivedTotal += 1
+                if transcoding {
+                    guard got > 12, buffer[0] >> 6 == 2, buffer[1] & 0x7f == s.payloadType else { log.unexpected += 1; continue }
+                    log.receivedGood += 1
+                    if s.isB { log.receivedGoodAtB += 1 } else { log.receivedGoodAtA += 1 }
+                    if log.measuring.load(ordering: .relaxed) { log.receivedMeasured += 1 }
+                    continue
+                }
                 guard got == ProbePacket.size else { log.unexpected += 1; continue }
                 let ssrc = UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
                 // A packet for phone B must come from phone A of the same call (ssrc 2i), and vice versa.
                 let expected = UInt32(s.call * 2 + (s.isB ? 0 : 1))
                 guard ssrc == expected else { log.unexpected += 1; continue }
+                log.receivedGood += 1
+                if s.isB { log.receivedGoodAtB += 1 } else { log.receivedGoodAtA += 1 }
                 guard buffer[20] == 1 else { continue }
                 let sent = buffer.loadUnaligned(fromByteOffset: 12, as: UInt64.self)
                 log.receivedMeasured += 1

@@ -3,9 +3,11 @@
 // relay's CPU per relayed packet (from /proc/PID/stat).
 //
 //   loadgen --ng 127.0.0.1:2223 --calls 200 --seconds 10 --pid $(pidof rtpengine) [--address 127.0.0.1] [--warmup 2]
-//           [--receive-poll-us 500] [--srtp none|b|both]
+//           [--receive-poll-us 500] [--srtp none|b|both] [--transcode none|opus|G729|PCMA]
 // --srtp b: phone B talks SDES-SRTP (AES_CM_128_HMAC_SHA1_80) to the relay, A plain (RTP↔SRTP); both: A too, with
 // its own keys (SRTP↔SRTP re-encryption). The phones encrypt/decrypt in the load generator's threads.
+// --transcode X: each offer carries `codec: {mask: [all], transcode: [X]}`, so the relay offers B only X; A sends
+// PCMU, B answers and sends X (real payloads, encoded once at start and looped). Reports relay CPU per call-second.
 import Foundation
 import Glibc
 
@@ -19,6 +21,7 @@ struct Options {
     var address = "127.0.0.1"
     var receivePollMicroseconds = 0
     var srtp = "none"
+    var transcode: LegCodec?
 
     init(_ arguments: [String]) throws {
         var it = arguments.dropFirst().makeIterator()
@@ -40,6 +43,10 @@ struct Options {
             case "--srtp":
                 guard ["none", "b", "both"].contains(value) else { throw LoadError.usage("--srtp none|b|both") }
                 srtp = value
+            case "--transcode":
+                if value.lowercased() == "none" { transcode = nil; continue }
+                guard let codec = LegCodec(flag: value) else { throw LoadError.usage("--transcode none|opus|G729|PCMA") }
+                transcode = codec
             default: throw LoadError.usage("unknown flag \(flag)")
             }
         }
@@ -53,6 +60,12 @@ func percentile(_ sorted: [UInt32], _ p: Double) -> UInt32 {
 
 func main() throws {
     let options = try Options(CommandLine.arguments)
+    if options.transcode != nil, options.srtp != "none" { throw LoadError.usage("--transcode works with --srtp none only") }
+    let talk = TalkSignal.oneSecond()
+    let play = try options.transcode.map { codec in
+        TranscodePlay(codec: codec, aLoop: PayloadLoop.pcmu(talk), bLoop: try PayloadLoop.encoded(codec, talk))
+    }
+    let memoryBefore = options.pid.flatMap(processResidentKilobytes)
     let ng = try NGClient(host: options.ngHost, port: options.ngPort)
     let run = "lg\(getpid())"
     var calls: [CallPair] = []
@@ -72,6 +85,10 @@ func main() throws {
         let aKey = PhoneSRTP.randomKey(), bKey = PhoneSRTP.randomKey()
         let aSRTP = options.srtp == "both", bSRTP = options.srtp != "none"
         var offerFlags: [(String, BValue)] = []
+        if let codec = options.transcode {
+            offerFlags = [("codec", .dictionary([("mask", .list([.string(Array("all".utf8))])),
+                                                 ("transcode", .list([.string(Array(codec.encodingName.utf8))]))]))]
+        }
         if bSRTP {
             offerFlags = [("transport-protocol", .string(Array("RTP/SAVP".utf8))), ("ICE", .string(Array("remove".utf8))),
                           ("DTLS", .string(Array("off".utf8)))]
@@ -87,12 +104,22 @@ func main() throws {
             // B answers the relay's SDES offer with the relay's tag for our suite and its own key.
             let relayToB = bSRTP ? offer["sdp"]?.text.flatMap(PhoneSRTP.crypto(in:)) : nil
             if bSRTP, relayToB == nil { throw LoadError.ng("offer without \(PhoneSRTP.suite)") }
+            // In transcoding mode B answers with the payload type (and rtpmap/fmtp) the relay offered for the codec.
+            var formatB: (payloadType: UInt8, attributes: String)?
+            if let codec = options.transcode {
+                guard let offered = offer["sdp"]?.text.flatMap(codec.offered(in:)) else {
+                    throw LoadError.ng("the relay's offer to B has no \(codec.encodingName): \(offer["sdp"]?.text ?? "\(offer)")")
+                }
+                formatB = offered
+                call.bPayloadType = offered.payloadType
+            }
             answer = try ng.request([
                 ("command", .string(Array("answer".utf8))), ("call-id", .string(Array(callID.utf8))),
                 ("from-tag", .string(Array("a\(i)".utf8))), ("to-tag", .string(Array("b\(i)".utf8))),
                 ("sdp", .string(Array(SDP.audio(address: options.address, port: call.phoneB.port, session: i,
                                                 profile: bSRTP ? "RTP/SAVP" : "RTP/AVP",
-                                                extra: relayToB.map { PhoneSRTP.cryptoLine(tag: $0.tag, key: bKey) } ?? "").utf8))),
+                                                extra: relayToB.map { PhoneSRTP.cryptoLine(tag: $0.tag, key: bKey) } ?? "",
+                                                format: formatB).utf8))),
             ] + (bSRTP ? [("ICE", .string(Array("remove".utf8)))] : []))
             if let relayToB {
                 call.bIn = try PhoneSRTP(keyAndSalt: relayToB.key, inbound: true)
@@ -121,12 +148,16 @@ func main() throws {
     let log = TrafficLog()
     let callsForThreads = calls
     let senderDone = DispatchSemaphore(value: 0), receiverDone = DispatchSemaphore(value: 0)
-    let senderThread = Thread { runSender(calls: callsForThreads, log: log); senderDone.signal() }
-    let receiverThread = Thread { runReceiver(calls: callsForThreads, log: log, pollMicroseconds: options.receivePollMicroseconds); receiverDone.signal() }
+    let senderThread = Thread { runSender(calls: callsForThreads, log: log, transcode: play); senderDone.signal() }
+    let receiverThread = Thread {
+        runReceiver(calls: callsForThreads, log: log, pollMicroseconds: options.receivePollMicroseconds, transcoding: play != nil)
+        receiverDone.signal()
+    }
     receiverThread.start()
     senderThread.start()
 
     usleep(useconds_t(options.warmup * 1e6))   // latching, learning windows, caches
+    let memoryAfter = options.pid.flatMap(processResidentKilobytes)
     let cpuBefore = options.pid.flatMap(processCPU)
     let ownBefore = processCPU(pid: getpid())
     let measureStart = monotonicSeconds()
@@ -146,10 +177,17 @@ func main() throws {
 
     let sorted = log.latenciesMicroseconds.sorted()
     let loss = log.sentMeasured == 0 ? 0 : 1 - Double(log.receivedMeasured) / Double(log.sentMeasured)
+    // Over the whole run (warm-up included, stragglers drained): exact, where the measured window's count is off
+    // by the packets in flight at its two edges.
+    let lossTotal = log.sentTotal == 0 ? 0 : 1 - Double(log.receivedGood) / Double(log.sentTotal)
+    // A transcoding relay holds and releases packets in its own rhythm (codec look-ahead, batching), so the
+    // window count swings by more than the loss; there only the whole-run figure means something.
+    let reportedLoss = play == nil ? loss : lossTotal
     print("calls=\(options.calls) setup=\(String(format: "%.2f", setupSeconds))s measured=\(String(format: "%.1f", measureSeconds))s "
           + "rate=\(Int(Double(log.sentMeasured) / measureSeconds)) pps")
     print("sent=\(log.sentMeasured) received=\(log.receivedMeasured) loss=\(String(format: "%.4f", loss * 100))% "
-          + "misdelivered=\(log.unexpected)")
+          + "loss_whole_run=\(String(format: "%.4f", lossTotal * 100))% misdelivered=\(log.unexpected)")
+    print("whole run: sent \(log.sentTotal / 2) per direction; received at A \(log.receivedGoodAtA), at B \(log.receivedGoodAtB)")
     print("latency_us p50=\(percentile(sorted, 0.5)) p99=\(percentile(sorted, 0.99)) max=\(sorted.last ?? 0)")
     // Whether the load generator itself stalled (it measures the latency: its own stalls show as relay latency).
     let ownCPU = (ownAfter?.total ?? 0) - (ownBefore?.total ?? 0)
@@ -162,24 +200,34 @@ func main() throws {
               + spikes.prefix(40).map { "\(String(format: "%.2f", Double($0.offset) / 100))s:\($0.element / 1000)ms" }
                   .joined(separator: " ") + (spikes.count > 40 ? " ... (\(spikes.count) windows)" : ""))
     }
-    var cpuPerPacket = -1.0, userPerPacket = -1.0, systemPerPacket = -1.0
+    var cpuPerPacket = -1.0, userPerPacket = -1.0, systemPerPacket = -1.0, cpuPerCallSecond = -1.0
+    var memoryPerCall = -1.0
+    if let before = memoryBefore, let after = memoryAfter, options.calls > 0 {
+        memoryPerCall = Double(after - before) / Double(options.calls)
+        print("relay_rss=\(before) KiB before set-up, \(after) KiB with \(options.calls) calls running "
+              + "= \(String(format: "%.1f", memoryPerCall)) KiB per call")
+    }
     if let before = cpuBefore, let after = cpuAfter, log.receivedMeasured > 0 {
         let used = after.total - before.total
         let packets = Double(log.receivedMeasured)
         cpuPerPacket = used / packets * 1e6
         userPerPacket = (after.user - before.user) / packets * 1e6
         systemPerPacket = (after.system - before.system) / packets * 1e6
+        cpuPerCallSecond = used / (Double(options.calls) * measureSeconds) * 1e3
         print("relay_cpu=\(String(format: "%.2f", used))s over \(log.receivedMeasured) relayed packets "
               + "= \(String(format: "%.2f", cpuPerPacket)) us/packet (user \(String(format: "%.2f", userPerPacket)), "
               + "system \(String(format: "%.2f", systemPerPacket)); \(String(format: "%.1f", used / measureSeconds * 100))% of one core)")
+        print("relay_cpu_per_call_second=\(String(format: "%.3f", cpuPerCallSecond)) ms")
     }
     // One machine-readable line for bench/run-media-bench.sh.
-    print("RESULT calls=\(options.calls) pps=\(Int(Double(log.sentMeasured) / measureSeconds)) "
-          + "loss_pct=\(String(format: "%.4f", loss * 100)) misdelivered=\(log.unexpected) "
+    print("RESULT mode=\(options.transcode.map { "PCMU-\($0.encodingName)" } ?? "relay") calls=\(options.calls) pps=\(Int(Double(log.sentMeasured) / measureSeconds)) "
+          + "loss_pct=\(String(format: "%.4f", reportedLoss * 100)) misdelivered=\(log.unexpected) "
           + "p50_us=\(percentile(sorted, 0.5)) p99_us=\(percentile(sorted, 0.99)) max_us=\(sorted.last ?? 0) "
           + "cpu_us=\(String(format: "%.3f", cpuPerPacket)) user_us=\(String(format: "%.3f", userPerPacket)) "
           + "sys_us=\(String(format: "%.3f", systemPerPacket)) loadgen_cpu_pct=\(String(format: "%.1f", ownCPU / measureSeconds * 100)) "
-          + "recv_max_gap_us=\(log.receiverMaxGapNanoseconds / 1000) send_max_late_us=\(log.senderMaxLateNanoseconds / 1000)")
+          + "recv_max_gap_us=\(log.receiverMaxGapNanoseconds / 1000) send_max_late_us=\(log.senderMaxLateNanoseconds / 1000) "
+          + "loss_run_pct=\(String(format: "%.4f", lossTotal * 100)) "
+          + "cpu_ms_per_call_s=\(String(format: "%.4f", cpuPerCallSecond)) rss_kib_per_call=\(String(format: "%.1f", memoryPerCall))")
 }
 
 do {
