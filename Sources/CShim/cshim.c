@@ -39,6 +39,16 @@ int rtprelay_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 int rtprelay_eventfd_signal(int fd) { uint64_t one = 1; return (int)write(fd, &one, sizeof one); }
 int rtprelay_eventfd_drain(int fd) { uint64_t v; return (int)read(fd, &v, sizeof v); }
 
+int rtprelay_timerfd(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC); }
+int rtprelay_timerfd_arm(int fd, uint64_t ns) {
+    struct itimerspec spec;
+    memset(&spec, 0, sizeof spec);
+    if (ns == 0) ns = 1; /* an all-zero it_value would disarm the timer */
+    spec.it_value.tv_sec = (time_t)(ns / 1000000000ull);
+    spec.it_value.tv_nsec = (long)(ns % 1000000000ull);
+    return timerfd_settime(fd, 0, &spec, NULL);
+}
+
 uint64_t rtprelay_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

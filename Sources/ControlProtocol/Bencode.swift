@@ -199,7 +199,8 @@ private struct Reader {
         case UInt8(ascii: "d"):
             guard depth < maxDepth else { throw .tooDeep }
             position += 1
-            var dict = BencodeDictionary()
+            // ng dictionaries hold a handful of keys: room for 8 saves the doublings from 1.
+            var dict = BencodeDictionary(capacity: 8)
             while true {
                 guard position < buffer.count else {
                     // rtpengine accepts a top-level dictionary whose final `e` is missing at end of buffer.

@@ -92,6 +92,12 @@ public struct BencodeDictionary: Hashable, Sendable, ExpressibleByDictionaryLite
 
     public init() { entries = [] }
 
+    /// An empty dictionary with room for `capacity` entries (one allocation instead of one per doubling).
+    public init(capacity: Int) {
+        entries = []
+        entries.reserveCapacity(capacity)
+    }
+
     public init(dictionaryLiteral elements: (String, BencodeValue)...) {
         entries = elements.map { (key: Array($0.0.utf8), value: $0.1) }
     }

@@ -52,7 +52,12 @@ public final class CallRegistry {
     public func offer(_ request: OfferAnswer, now: MonotonicInstant) throws(CallRegistryError) -> OfferAnswerResult {
         let created: Bool
         var call: Call
-        if let existing = calls[request.callID] {
+        // The call is taken out of the table while it changes, so its storage stays unique and is changed in place
+        // (a copy left in the table made the first write copy the monologues and their media arrays). Only a
+        // request that SDES negotiation may refuse after the call began changing keeps the original to restore.
+        var original: Call?
+        if let existing = calls.removeValue(forKey: request.callID) {
+            if CallRegistry.mayBeRefusedMidway(request, isOffer: true) { original = existing }
             call = existing
             created = false
         } else {
@@ -70,7 +75,13 @@ public final class CallRegistry {
         if request.viaBranch != nil { call.forked = true }
         if let label = request.label { call.monologues[sender]?.label = label }
 
-        try negotiate(request, sender: sender, recipient: recipient, in: &call, now: now, isNew: created, isOffer: true)
+        do throws(CallRegistryError) {
+            try negotiate(request, sender: sender, recipient: recipient, in: &call, now: now, isNew: created, isOffer: true)
+        } catch {
+            // A new call was never in the table: a refused one simply does not appear.
+            if !created { restore(original ?? call, after: error) }
+            throw error
+        }
         let streams = (call.monologues[recipient]?.medias ?? []).prefix(request.medias.count).map(\.stream)
         calls[request.callID] = call
         if created { counters.totalSessions &+= 1 }
@@ -81,7 +92,9 @@ public final class CallRegistry {
     /// Processes an answer: `request.fromTag` is the offerer, `request.toTag` the answerer whose SDP
     /// this is. Returns the offerer's leg streams, to advertise in the SDP sent back to the offerer.
     public func answer(_ request: OfferAnswer, now: MonotonicInstant) throws(CallRegistryError) -> OfferAnswerResult {
-        guard var call = calls[request.callID] else { throw .unknownCallID }
+        guard calls[request.callID] != nil else { throw .unknownCallID }
+        // Out of the table while it changes, as in `offer`.
+        var call = calls.removeValue(forKey: request.callID)!
         var request = request
         if call.tags[request.fromTag] == nil, let toTag = request.toTag, call.tags[toTag] != nil {
             // Tags the wrong way round (a client that does not swap them for an answer in an ACK):
@@ -89,16 +102,50 @@ public final class CallRegistry {
             request.toTag = request.fromTag
             request.fromTag = toTag
         }
-        guard let offerer = call.tags[request.fromTag] else { throw .unknownTag }
-        let answerer = try answeringParty(for: offerer, request: request, in: &call, now: now)
+        guard let offerer = call.tags[request.fromTag] else {
+            calls[request.callID] = call
+            throw .unknownTag
+        }
+        let original = CallRegistry.mayBeRefusedMidway(request, isOffer: false) ? call : nil
+        let answerer: MonologueID
+        do throws(CallRegistryError) {
+            // Throws before it changes anything.
+            answerer = try answeringParty(for: offerer, request: request, in: &call, now: now)
+        } catch {
+            calls[request.callID] = call
+            throw error
+        }
         if let label = request.label { call.monologues[answerer]?.label = label }
         call.answered = true
 
-        try negotiate(request, sender: answerer, recipient: offerer, in: &call, now: now, isNew: false, isOffer: false)
+        do throws(CallRegistryError) {
+            try negotiate(request, sender: answerer, recipient: offerer, in: &call, now: now, isNew: false, isOffer: false)
+        } catch {
+            restore(original ?? call, after: error)
+            throw error
+        }
         let streams = (call.monologues[offerer]?.medias ?? []).prefix(request.medias.count).map(\.stream)
         calls[request.callID] = call
         return OfferAnswerResult(callID: request.callID, sender: answerer, recipient: offerer,
                                  streams: Array(streams), createdCall: false)
+    }
+
+    /// Whether SDES negotiation may refuse `request` after `negotiate` began changing the call (the only refusal
+    /// that must leave the call as it was; a media-plane failure destroys the call instead). Only SDES profiles
+    /// negotiate crypto: the sender's, and for an offer the profile presented to the recipient.
+    private static func mayBeRefusedMidway(_ request: OfferAnswer, isOffer: Bool) -> Bool {
+        if isOffer, let profile = request.recipientTransportProtocol, SDESNegotiation.isSDES(profile) { return true }
+        return request.medias.contains { SDESNegotiation.isSDES($0.transportProtocol) }
+    }
+
+    /// After `negotiate` failed on a call taken out of the table: a refusal puts the original back (the untouched
+    /// copy kept when `mayBeRefusedMidway` said so); a media-plane failure has destroyed the call (and released its
+    /// ports), so nothing goes back.
+    private func restore(_ original: Call, after error: CallRegistryError) {
+        switch error {
+        case .outOfPorts, .mediaPlane: return
+        default: calls[original.callID] = original
+        }
     }
 
     /// The party with `tag`, created if the call has none.
@@ -401,7 +448,8 @@ public final class CallRegistry {
     /// on both sides until its answer.
     public func recordCodecOffer(callID: String, offerer: MonologueID, recipient: MonologueID, media i: Int,
                                  offer: CodecOffer?) {
-        guard var call = calls[callID] else { return }
+        // Out of the table while it changes (see `offer`).
+        guard var call = calls.removeValue(forKey: callID) else { return }
         for party in [offerer, recipient] where call.monologues[party]?.medias.indices.contains(i) == true {
             call.monologues[party]?.medias[i].codecPlan = nil
             call.monologues[party]?.medias[i].codecLeg = nil
@@ -415,7 +463,7 @@ public final class CallRegistry {
     /// Stores the plan of media `i` on both parties, each with its own leg (nil clears it).
     public func recordCodecPlan(callID: String, offerer: MonologueID, answerer: MonologueID, media i: Int,
                                 plan: CodecPlan?) {
-        guard var call = calls[callID] else { return }
+        guard var call = calls.removeValue(forKey: callID) else { return }
         if call.monologues[offerer]?.medias.indices.contains(i) == true {
             call.monologues[offerer]?.medias[i].codecPlan = plan
             call.monologues[offerer]?.medias[i].codecLeg = plan?.offerer

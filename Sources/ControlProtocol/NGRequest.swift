@@ -92,6 +92,7 @@ public struct NGRequest: Sendable {
     ]
 
     mutating func apply(_ dictionary: BencodeDictionary, fromFlagsString: Bool) {
+        options.reserveCapacity(options.count + dictionary.count)
         for entry in dictionary.entries {
             let key = NGNormalize.word(entry.key)
             let value = entry.value

@@ -177,27 +177,47 @@ public struct SDPSession: Sendable, Equatable {
             out += value
             out += "\r\n"
         }
+        // Attributes, origin, connections and m= lines are written piece by piece into `out`: building each line's
+        // text first cost a String allocation per line (and per interpolation) on every offer and answer.
+        func attributeLine(_ attribute: SDPAttribute) {
+            out += "a="
+            out += attribute.name
+            if let value = attribute.value {
+                out += ":"
+                out += value
+            }
+            out += "\r\n"
+        }
+        func connectionLine(_ connection: SDPConnection) {
+            out += "c="
+            connection.write(into: &out)
+            out += "\r\n"
+        }
         line("v", String(version))
-        line("o", origin.text)
+        out += "o="
+        origin.write(into: &out)
+        out += "\r\n"
         line("s", sessionName)
         let sessionOthers = SDPSession.inWritingOrder(otherSessionLines, rank: SDPSession.sessionRank)
         for other in sessionOthers where SDPSession.sessionRank(other.type) < 7 { line(String(other.type), other.value) }
-        if let connection { line("c", connection.text) }
+        if let connection { connectionLine(connection) }
         for other in sessionOthers where SDPSession.sessionRank(other.type) == 8 { line(String(other.type), other.value) }
         for time in timing {
             line("t", time.value)
             for repeatLine in time.repeats { line("r", repeatLine) }
         }
         for other in sessionOthers where SDPSession.sessionRank(other.type) > 8 { line(String(other.type), other.value) }
-        for attribute in attributes { line("a", attribute.text) }
+        for attribute in attributes { attributeLine(attribute) }
 
         for section in media {
-            line("m", section.mediaLineText)
+            out += "m="
+            section.writeMediaLine(into: &out)
+            out += "\r\n"
             let others = SDPSession.inWritingOrder(section.otherLines, rank: SDPSession.mediaRank)
             for other in others where SDPSession.mediaRank(other.type) < 2 { line(String(other.type), other.value) }
-            if let connection = section.connection { line("c", connection.text) }
+            if let connection = section.connection { connectionLine(connection) }
             for other in others where SDPSession.mediaRank(other.type) > 2 { line(String(other.type), other.value) }
-            for attribute in section.attributes { line("a", attribute.text) }
+            for attribute in section.attributes { attributeLine(attribute) }
         }
         return out
     }

@@ -43,7 +43,21 @@ public struct SDPConnection: Sendable, Equatable {
     }
 
     /// The text after `c=`.
-    public var text: String { "\(netType) \(addressType.rawValue) \(address)\(suffix ?? "")" }
+    public var text: String {
+        var text = ""
+        write(into: &text)
+        return text
+    }
+
+    /// Appends the `c=` line's value to `out` (no intermediate String).
+    func write(into out: inout String) {
+        out += netType
+        out += " "
+        out += addressType.rawValue
+        out += " "
+        out += address
+        if let suffix { out += suffix }
+    }
 
     /// Whether this is the zero address (`0.0.0.0` / `::`) that signals hold.
     public var isZeroAddress: Bool { SDPAddressText.isZero(address) }

@@ -45,6 +45,7 @@ public struct SDPMedia: Sendable, Equatable {
         guard let port = SDPMedia.smallNumber(portText), port <= Int(UInt16.max) else { throw .badMediaLine(line) }
         self.init(type: String(fields[0]), port: UInt16(port), portCount: count, proto: String(fields[2]),
                   formats: fields.dropFirst(3).map(String.init))
+        attributes.reserveCapacity(8)   // typical audio m= sections carry 3–8 a= lines
     }
 
     /// Decimal digits only, at most five (so no overflow and no `+7` or `0x10`).
@@ -55,11 +56,26 @@ public struct SDPMedia: Sendable, Equatable {
 
     /// The `m=` line's value.
     public var mediaLineText: String {
-        var text = "\(type) \(port)"
-        if let portCount { text += "/\(portCount)" }
-        text += " \(proto)"
-        for format in formats { text += " \(format)" }
+        var text = ""
+        writeMediaLine(into: &text)
         return text
+    }
+
+    /// Appends the `m=` line's value to `out`.
+    func writeMediaLine(into out: inout String) {
+        out += type
+        out += " "
+        out += String(port)
+        if let portCount {
+            out += "/"
+            out += String(portCount)
+        }
+        out += " "
+        out += proto
+        for format in formats {
+            out += " "
+            out += format
+        }
     }
 
     /// The first attribute with this name.

@@ -28,6 +28,23 @@ public struct SDPOrigin: Sendable, Equatable {
 
     /// The text after `o=`.
     public var text: String {
-        "\(username) \(sessionID) \(sessionVersion) \(netType) \(addressType) \(address)"
+        var text = ""
+        write(into: &text)
+        return text
+    }
+
+    /// Appends the `o=` line's value to `out` (no intermediate String).
+    func write(into out: inout String) {
+        out += username
+        out += " "
+        out += sessionID
+        out += " "
+        out += sessionVersion
+        out += " "
+        out += netType
+        out += " "
+        out += addressType
+        out += " "
+        out += address
     }
 }

@@ -19,14 +19,14 @@ struct StatsTree {
 
     /// The tree's keys (no `result`). `selection`: the parties to list under `tags` (nil: all).
     func render(_ call: Call, selection: Set<MonologueID>? = nil) -> BencodeDictionary {
-        var tree = BencodeDictionary()
+        var tree = BencodeDictionary(capacity: 8)
         let created = clock.micros(at: call.created)
-        tree.set("created", .integer(Int64(clamping: created / 1_000_000)))
-        tree.set("created_us", .integer(Int64(clamping: created % 1_000_000)))
-        tree.set("created_ts", .integer(Int64(clamping: created)))
-        tree.set("last signal", .integer(clock.seconds(at: call.lastSignal)))
+        tree.append(K.created, .integer(Int64(clamping: created / 1_000_000)))
+        tree.append(K.createdUS, .integer(Int64(clamping: created % 1_000_000)))
+        tree.append(K.createdTS, .integer(Int64(clamping: created)))
+        tree.append(K.lastSignal, .integer(clock.seconds(at: call.lastSignal)))
 
-        var tags = BencodeDictionary()
+        var tags = BencodeDictionary(capacity: 2)
         var rtpTotal = PacketCounters()
         var rtcpTotal = PacketCounters()
         for party in call.orderedMonologues {
@@ -38,15 +38,18 @@ struct StatsTree {
             if let selection, !selection.contains(party.id) { continue }
             tags.set(party.displayTag, .dictionary(render(party, in: call)))
         }
-        tree.set("tags", .dictionary(tags))
+        tree.append(K.tags, .dictionary(tags))
         var ssrcs = BencodeDictionary()
         for stream in call.streams {
             guard let report = mediaPlane.quality(stream.id) else { continue }
             ssrcs.set(String(report.ssrc), .dictionary(SSRCStatsEntry.render(report)))
         }
         // Absent until the media plane measured something: never invented.
-        if !ssrcs.entries.isEmpty { tree.set("SSRC", .dictionary(ssrcs)) }
-        tree.set("totals", .dictionary(["RTP": .dictionary(render(rtpTotal)), "RTCP": .dictionary(render(rtcpTotal))]))
+        if !ssrcs.entries.isEmpty { tree.append(K.ssrc, .dictionary(ssrcs)) }
+        var totals = BencodeDictionary(capacity: 2)
+        totals.append(K.rtp, .dictionary(render(rtpTotal)))
+        totals.append(K.rtcp, .dictionary(render(rtcpTotal)))
+        tree.append(K.totals, .dictionary(totals))
         extensionPoint?.decorate(call: &tree, of: call)
         return tree
     }
@@ -59,56 +62,66 @@ struct StatsTree {
     }
 
     private func render(_ party: Monologue, in call: Call) -> BencodeDictionary {
-        var tree = BencodeDictionary()
-        tree.set("tag", .text(party.tag ?? ""))
-        if let label = party.label { tree.set("label", .text(label)) }
-        if let via = party.viaBranch { tree.set("via-branch", .text(via)) }
-        if !party.aliases.isEmpty { tree.set("tag-aliases", .list(party.aliases.map { .text($0) })) }
-        tree.set("created", .integer(clock.seconds(at: party.created)))
-        let links: [BencodeValue] = party.peers.sorted().compactMap { call.monologues[$0] }.map {
-            .dictionary(["tag": .text($0.tag ?? ""), "type": "offer/answer"])
+        var tree = BencodeDictionary(capacity: 8)
+        tree.append(K.tag, .text(party.tag ?? ""))
+        if let label = party.label { tree.append(K.label, .text(label)) }
+        if let via = party.viaBranch { tree.append(K.viaBranch, .text(via)) }
+        if !party.aliases.isEmpty { tree.append(K.tagAliases, .list(party.aliases.map { .text($0) })) }
+        tree.append(K.created, .integer(clock.seconds(at: party.created)))
+        var links: [BencodeValue] = []
+        for peer in party.peers.sorted() {
+            guard let other = call.monologues[peer] else { continue }
+            var link = BencodeDictionary(capacity: 2)
+            link.append(K.tag, .text(other.tag ?? ""))
+            link.append(K.type, K.offerAnswer)
+            links.append(.dictionary(link))
         }
-        tree.set("subscriptions", .list(links))
-        tree.set("subscribers", .list(links))
-        tree.set("medias", .list(party.medias.map { .dictionary(render($0, of: party, in: call)) }))
+        tree.append(K.subscriptions, .list(links))
+        tree.append(K.subscribers, .list(links))
+        var medias: [BencodeValue] = []
+        medias.reserveCapacity(party.medias.count)
+        for media in party.medias { medias.append(.dictionary(render(media, of: party, in: call))) }
+        tree.append(K.medias, .list(medias))
         return tree
     }
 
     private func render(_ media: CallMedia, of party: Monologue, in call: Call) -> BencodeDictionary {
-        var tree = BencodeDictionary()
-        tree.set("index", .integer(Int64(media.index)))
-        tree.set("type", .text(media.type))
-        tree.set("protocol", .text(media.transportProtocol))
+        var tree = BencodeDictionary(capacity: 8)
+        tree.append(K.index, .integer(Int64(media.index)))
+        tree.append(K.type, K.text(media.type))
+        tree.append(K.protocol, K.text(media.transportProtocol))
         // The negotiated codec of this leg when the relay negotiated one, else the party's first.
         if let leg = media.codecLeg {
-            tree.set("codec", .text(leg.codec.displayName))
+            tree.append(K.codec, .text(leg.codec.displayName))
         } else if let codec = media.declared?.codec {
-            tree.set("codec", .text(codec))
+            tree.append(K.codec, .text(codec))
         }
-        var flags: [String] = []
+        var flags: [BencodeValue] = []
+        flags.reserveCapacity(4)
         if let declared = media.declared {
-            flags.append("initialized")
-            if declared.sends { flags.append("send") }
-            if declared.receives { flags.append("recv") }
-            if declared.rtcpMux { flags.append("rtcp-mux") }
+            flags.append(K.initialized)
+            if declared.sends { flags.append(K.send) }
+            if declared.receives { flags.append(K.recv) }
+            if declared.rtcpMux { flags.append(K.rtcpMux) }
         }
-        if party.policy.asymmetric { flags.append("asymmetric") }
-        if media.sdes.isActive { flags.append("SDES") }
-        if media.codecPlan?.transcode == true { flags.append("transcoding") }
-        tree.set("flags", .list(flags.map { .text($0) }))
+        if party.policy.asymmetric { flags.append(K.asymmetric) }
+        if media.sdes.isActive { flags.append(K.sdes) }
+        if media.codecPlan?.transcode == true { flags.append(K.transcoding) }
+        tree.append(K.flags, .list(flags))
 
         var streams: [BencodeValue] = []
         if let stream = media.stream {
             let counters = mediaPlane.counters(stream.id) ?? StreamCounters()
+            streams.reserveCapacity(2)
             streams.append(.dictionary(renderRTP(stream, media: media, party: party, counters: counters)))
             if !stream.rtcpMux {
                 streams.append(.dictionary(renderRTCP(stream, media: media, party: party, counters: counters)))
             }
         }
-        tree.set("streams", .list(streams))
+        tree.append(K.streams, .list(streams))
         // What the relay receives from this party; Kamailio follows these into the `SSRC` dict.
         if let report = media.stream.flatMap({ mediaPlane.quality($0.id) }) {
-            tree.set("ingress SSRCs", .list([.dictionary(SSRCStatsEntry.render(report))]))
+            tree.append(K.ingressSSRCs, .list([.dictionary(SSRCStatsEntry.render(report))]))
         }
         extensionPoint?.decorate(media: &tree, of: media, party: party, in: call)
         return tree
@@ -118,17 +131,18 @@ struct StatsTree {
                            counters: StreamCounters) -> BencodeDictionary {
         var tree = common(port: stream.rtpPort, stream: stream, media: media)
         let advertised = media.declared?.remoteRTP
-        if let endpoint = counters.latchedRTP ?? advertised { tree.set("endpoint", render(endpoint)) }
-        if let advertised { tree.set("advertised endpoint", render(advertised)) }
-        if let last = counters.lastPacket { tree.set("last packet", .integer(clock.seconds(at: last))) }
-        if let ssrc = counters.firstSSRC { tree.set("SSRC", .integer(Int64(ssrc))) }
-        var flags = ["RTP"]
-        if stream.rtcpMux { flags.append("RTCP") }
-        flags += streamFlags(filled: advertised != nil || counters.latchedRTP != nil,
-                             confirmed: counters.latchedRTP != nil, party: party)
-        tree.set("flags", .list(flags.map { .text($0) }))
-        tree.set("stats", .dictionary(render(counters.rtpIn)))
-        tree.set("stats_out", .dictionary(render(counters.rtpOut)))
+        if let endpoint = counters.latchedRTP ?? advertised { tree.append(K.endpoint, render(endpoint)) }
+        if let advertised { tree.append(K.advertisedEndpoint, render(advertised)) }
+        if let last = counters.lastPacket { tree.append(K.lastPacket, .integer(clock.seconds(at: last))) }
+        if let ssrc = counters.firstSSRC { tree.append(K.ssrc, .integer(Int64(ssrc))) }
+        var flags: [BencodeValue] = [K.rtpFlag]
+        flags.reserveCapacity(6)
+        if stream.rtcpMux { flags.append(K.rtcpFlag) }
+        appendStreamFlags(to: &flags, filled: advertised != nil || counters.latchedRTP != nil,
+                          confirmed: counters.latchedRTP != nil, party: party)
+        tree.append(K.flags, .list(flags))
+        tree.append(K.stats, .dictionary(render(counters.rtpIn)))
+        tree.append(K.statsOut, .dictionary(render(counters.rtpOut)))
         return tree
     }
 
@@ -136,49 +150,103 @@ struct StatsTree {
                             counters: StreamCounters) -> BencodeDictionary {
         var tree = common(port: stream.rtcpPort, stream: stream, media: media)
         let advertised = media.declared?.remoteRTCP
-        if let endpoint = counters.latchedRTCP ?? advertised { tree.set("endpoint", render(endpoint)) }
-        if let advertised { tree.set("advertised endpoint", render(advertised)) }
-        if let last = counters.lastPacket { tree.set("last packet", .integer(clock.seconds(at: last))) }
-        let flags = ["RTCP"] + streamFlags(filled: advertised != nil || counters.latchedRTCP != nil,
-                                           confirmed: counters.latchedRTCP != nil, party: party)
-        tree.set("flags", .list(flags.map { .text($0) }))
-        tree.set("stats", .dictionary(render(counters.rtcpIn)))
-        tree.set("stats_out", .dictionary(render(counters.rtcpOut)))
+        if let endpoint = counters.latchedRTCP ?? advertised { tree.append(K.endpoint, render(endpoint)) }
+        if let advertised { tree.append(K.advertisedEndpoint, render(advertised)) }
+        if let last = counters.lastPacket { tree.append(K.lastPacket, .integer(clock.seconds(at: last))) }
+        var flags: [BencodeValue] = [K.rtcpFlag]
+        flags.reserveCapacity(5)
+        appendStreamFlags(to: &flags, filled: advertised != nil || counters.latchedRTCP != nil,
+                          confirmed: counters.latchedRTCP != nil, party: party)
+        tree.append(K.flags, .list(flags))
+        tree.append(K.stats, .dictionary(render(counters.rtcpIn)))
+        tree.append(K.statsOut, .dictionary(render(counters.rtcpOut)))
         return tree
     }
 
     private func common(port: UInt16, stream: AllocatedStream, media: CallMedia) -> BencodeDictionary {
-        var tree = BencodeDictionary()
-        tree.set("local port", .integer(Int64(port)))
-        tree.set("local address", .text(stream.localAddress))
-        tree.set("family", .text(stream.family.statsName))
+        var tree = BencodeDictionary(capacity: 10)
+        tree.append(K.localPort, .integer(Int64(port)))
+        tree.append(K.localAddress, K.text(stream.localAddress))
+        tree.append(K.family, K.family(stream.family))
         // The suite this leg runs (both directions use the same one), only when it runs SRTP.
-        if media.sdes.isActive, let suite = media.sdes.remote?.suite { tree.set("crypto suite", .text(suite.rawValue)) }
+        if media.sdes.isActive, let suite = media.sdes.remote?.suite { tree.append(K.cryptoSuite, .text(suite.rawValue)) }
         return tree
     }
 
-    private func streamFlags(filled: Bool, confirmed: Bool, party: Monologue) -> [String] {
-        var flags: [String] = []
-        if filled { flags.append("filled") }
-        if confirmed { flags.append("confirmed") }
-        if party.policy.strictSource { flags.append("strict source address") }
-        if party.policy.mediaHandover { flags.append("media handover") }
-        return flags
+    private func appendStreamFlags(to flags: inout [BencodeValue], filled: Bool, confirmed: Bool, party: Monologue) {
+        if filled { flags.append(K.filled) }
+        if confirmed { flags.append(K.confirmed) }
+        if party.policy.strictSource { flags.append(K.strictSource) }
+        if party.policy.mediaHandover { flags.append(K.mediaHandover) }
     }
 
     private func render(_ endpoint: Endpoint) -> BencodeValue {
-        .dictionary(["family": .text(endpoint.family.statsName), "address": .text(endpoint.address),
-                     "port": .integer(Int64(endpoint.port))])
+        var tree = BencodeDictionary(capacity: 3)
+        tree.append(K.family, K.family(endpoint.family))
+        tree.append(K.address, K.text(endpoint.address))
+        tree.append(K.port, .integer(Int64(endpoint.port)))
+        return .dictionary(tree)
     }
 
     private func render(_ counters: PacketCounters) -> BencodeDictionary {
-        ["packets": .integer(Int64(clamping: counters.packets)), "bytes": .integer(Int64(clamping: counters.bytes)),
-         "errors": .integer(Int64(clamping: counters.errors))]
+        var tree = BencodeDictionary(capacity: 3)
+        tree.append(K.packets, .integer(Int64(clamping: counters.packets)))
+        tree.append(K.bytes, .integer(Int64(clamping: counters.bytes)))
+        tree.append(K.errors, .integer(Int64(clamping: counters.errors)))
+        return tree
     }
 
     private func add(_ counters: PacketCounters, to total: inout PacketCounters) {
         total.packets &+= counters.packets
         total.bytes &+= counters.bytes
         total.errors &+= counters.errors
+    }
+}
+
+/// The stats tree's keys and fixed values, built once: a `delete` reply holds about a hundred keys, and building
+/// each from a `String` cost a heap allocation apiece (arrays are shared, so reusing one costs a retain).
+private enum K {
+    static func key(_ s: StaticString) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+    static let created = key("created"), createdUS = key("created_us"), createdTS = key("created_ts")
+    static let lastSignal = key("last signal"), tags = key("tags"), ssrc = key("SSRC"), totals = key("totals")
+    static let rtp = key("RTP"), rtcp = key("RTCP"), tag = key("tag"), label = key("label")
+    static let viaBranch = key("via-branch"), tagAliases = key("tag-aliases"), type = key("type")
+    static let subscriptions = key("subscriptions"), subscribers = key("subscribers"), medias = key("medias")
+    static let index = key("index"), `protocol` = key("protocol"), codec = key("codec"), flags = key("flags")
+    static let streams = key("streams"), ingressSSRCs = key("ingress SSRCs"), endpoint = key("endpoint")
+    static let advertisedEndpoint = key("advertised endpoint"), lastPacket = key("last packet")
+    static let stats = key("stats"), statsOut = key("stats_out"), localPort = key("local port")
+    static let localAddress = key("local address"), family = key("family"), cryptoSuite = key("crypto suite")
+    static let address = key("address"), port = key("port"), packets = key("packets")
+    static let bytes = key("bytes"), errors = key("errors")
+
+    static let offerAnswer = BencodeValue.string(key("offer/answer"))
+    static let initialized = BencodeValue.string(key("initialized")), send = BencodeValue.string(key("send"))
+    static let recv = BencodeValue.string(key("recv")), rtcpMux = BencodeValue.string(key("rtcp-mux"))
+    static let asymmetric = BencodeValue.string(key("asymmetric")), sdes = BencodeValue.string(key("SDES"))
+    static let transcoding = BencodeValue.string(key("transcoding"))
+    static let rtpFlag = BencodeValue.string(rtp), rtcpFlag = BencodeValue.string(rtcp)
+    static let filled = BencodeValue.string(key("filled")), confirmed = BencodeValue.string(key("confirmed"))
+    static let strictSource = BencodeValue.string(key("strict source address"))
+    static let mediaHandover = BencodeValue.string(key("media handover"))
+    static let ipv4 = BencodeValue.string(key("IPv4")), ipv6 = BencodeValue.string(key("IPv6"))
+    static let audio = BencodeValue.string(key("audio")), video = BencodeValue.string(key("video"))
+    static let rtpAVP = BencodeValue.string(key("RTP/AVP")), rtpSAVP = BencodeValue.string(key("RTP/SAVP"))
+    static let loopback = BencodeValue.string(key("127.0.0.1"))
+
+    static func family(_ family: AddressFamily) -> BencodeValue { family == .ipv4 ? ipv4 : ipv6 }
+
+    /// A text value, shared for the handful of strings nearly every tree repeats.
+    static func text(_ s: String) -> BencodeValue {
+        switch s {
+        case "audio": audio
+        case "video": video
+        case "RTP/AVP": rtpAVP
+        case "RTP/SAVP": rtpSAVP
+        case "127.0.0.1": loopback
+        default: .text(s)
+        }
     }
 }

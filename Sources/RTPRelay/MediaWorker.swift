@@ -12,8 +12,14 @@ final class MediaWorker: @unchecked Sendable {
     let index: Int
     let totals = WorkerTotalsBlock()
     private let epollFD: Int32
+    /// A timerfd: armed to expire at once (`wake`) or after `commandDelay` (`wakeSoon`); read like an eventfd.
     let wakeFD: Int32
     private let commands = ThreadLock<[WorkerCommand]>([])
+    /// Set after every enqueue, cleared when the worker takes the queue: the loop checks it before routing packets.
+    private let commandsPending = Atomic<Bool>(false)
+    /// True from arming the wake timer until the worker consumed its expiry, so a burst arms it once.
+    private let wakeArmed = Atomic<Bool>(false)
+    private let commandDelayNanoseconds: UInt64
     /// The worker's spare command array, swapped with the queue on each take (worker thread only).
     private var drainedCommands: [WorkerCommand] = []
     /// epoll mode: sockets (epoll data words) whose last read stopped at its cap; `backlogNext` is the spare the
@@ -88,7 +94,7 @@ final class MediaWorker: @unchecked Sendable {
         self.ledger = ledger
         let ep = rtprelay_epoll_create()
         guard ep >= 0 else { throw .socketFailure(rtprelay_errno()) }
-        let wake = rtprelay_eventfd()
+        let wake = rtprelay_timerfd()
         guard wake >= 0 else {
             let err = rtprelay_errno()
             _ = rtprelay_close(ep)
@@ -105,6 +111,7 @@ final class MediaWorker: @unchecked Sendable {
         io = UDPBatchIO(batchSize: configuration.batchSize, bufferSize: configuration.maxPacketSize,
                         spare: MediaWorker.srtpSpare)
         requestedIO = configuration.io
+        commandDelayNanoseconds = UInt64(configuration.commandDelay * 1e9)
         maxPacketSize = configuration.maxPacketSize
         statistics = configuration.statistics
         slotCapacity = 64
@@ -134,15 +141,14 @@ final class MediaWorker: @unchecked Sendable {
 
     // MARK: Control side (any thread)
 
-    /// Signals the eventfd only when the queue goes from empty to non-empty: the worker takes the whole queue
-    /// each time it wakes, so the commands of one ng request (several streams, plans, releases) cost it one
-    /// wake-up, not one each. No wake-up can be lost: the worker always consumes the eventfd value (epoll drain,
-    /// or the io_uring read's completion) before it takes the queue under the lock, so a command queued after
-    /// that take finds the queue empty and signals again, and one queued between the two is taken with the rest
-    /// (leaving at most one spurious wake-up that finds nothing to do).
+    /// Queues a command. Without `deferWake` the worker is woken at once. With it the wake-up is left to the
+    /// caller: the result says whether one is owed (the queue went from empty to non-empty), and the caller then
+    /// calls `wakeSoon()` (RelayMediaPlane does it when its batch ends, before the ng reply goes out).
     ///
-    /// With `deferWake` the signal is left to the caller: the result says whether one is owed, and the caller
-    /// must then call `wake()` (RelayMediaPlane does it when its batch ends, before the ng reply goes out).
+    /// No command can be stranded: the worker clears `wakeArmed` after consuming the timer's expiry and before it
+    /// takes the queue under the lock, so a command queued after that take finds the queue empty and the timer
+    /// unarmed and arms it again; one queued before the take is taken with the rest (leaving at most one spurious
+    /// wake-up that finds nothing to do).
     @discardableResult
     func enqueue(_ command: WorkerCommand, deferWake: Bool = false) -> Bool {
         let wasEmpty = commands.withLock { queue -> Bool in
@@ -150,15 +156,36 @@ final class MediaWorker: @unchecked Sendable {
             queue.append(command)
             return empty
         }
-        guard wasEmpty else { return false }
-        if deferWake { return true }
-        wake()
-        return false
+        commandsPending.store(true, ordering: .releasing)
+        if !deferWake {
+            wake()
+            return false
+        }
+        return wasEmpty
     }
 
-    /// Signals the worker's eventfd (it takes its whole command queue when it wakes).
+    /// Wakes the worker at once (it takes its whole command queue when it wakes).
     func wake() {
-        _ = rtprelay_eventfd_signal(wakeFD)
+        wakeArmed.store(true, ordering: .releasing)
+        _ = rtprelay_timerfd_arm(wakeFD, 0)
+    }
+
+    /// Wakes the worker `commandDelay` from now unless a wake-up is already due: one timer per window, however
+    /// many requests queue commands in it (a timerfd_settime, which, unlike an eventfd write, switches to no thread).
+    func wakeSoon() {
+        if wakeArmed.exchange(true, ordering: .acquiringAndReleasing) { return }
+        _ = rtprelay_timerfd_arm(wakeFD, commandDelayNanoseconds)
+    }
+
+    /// The worker consumed its timer's expiry: the next queued command must arm it again.
+    func wakeConsumed() {
+        wakeArmed.store(false, ordering: .releasing)
+    }
+
+    /// Takes the queue if anything was queued since the last take (worker thread, once per loop turn).
+    @inline(__always)
+    func processPendingCommands() {
+        if commandsPending.load(ordering: .acquiring) { processCommands() }
     }
 
     func start() {
@@ -221,15 +248,17 @@ final class MediaWorker: @unchecked Sendable {
             // packet the peer sends after reading that reply can be in this very batch, and must meet the new plan
             // (else the first packet after an answer is dropped for want of a sink). An event left over for a slot
             // that a command just freed finds it inactive, or reads a reused slot's own socket: harmless either way.
+            // The timer's expiry, or a datagram on a live socket: either way, pending commands go first.
             var i: Int32 = 0
             while i < n {
                 if rtprelay_epoll_event_data(events, i) == MediaWorker.wakeToken {
                     _ = rtprelay_eventfd_drain(wakeFD)
-                    processCommands()
+                    wakeConsumed()
                     break
                 }
                 i += 1
             }
+            processPendingCommands()
             // The carried-over sockets first (they have waited longest), then the new edges. Both arrays keep their
             // capacity, so this allocates nothing.
             swap(&backlog, &backlogNext)
@@ -528,6 +557,8 @@ final class MediaWorker: @unchecked Sendable {
         // Swap the queue with the worker's own emptied array: both keep their capacity, no copy per wake-up.
         var batch = drainedCommands
         drainedCommands = []
+        // Cleared before the take: a command queued after it sets the flag again (see `enqueue`).
+        commandsPending.store(false, ordering: .releasing)
         commands.withLock { swap(&$0, &batch) }
         defer {
             batch.removeAll(keepingCapacity: true)

@@ -5,7 +5,8 @@ import RTPWire
 /// The relay's own RTCP on transcoded legs (RFC 3550 §6.4): towards each such leg's remote, an SR for the stream
 /// the relay sends there (its SSRC, packet and octet counts, the RTP timestamp matching the NTP time) carrying a
 /// report block about what the remote sends (loss over the interval and in total, highest sequence, jitter,
-/// LSR/DLSR of the remote's last SR), or an RR when the relay has sent nothing yet, then an SDES CNAME. About every
+/// LSR/DLSR of the remote's last SR), or an RR when the relay has sent nothing yet, then an SDES CNAME and an XR
+/// (RRTR, DLRR, VoIP metrics; LegReportWriter). About every
 /// `transcodedRTCPInterval` seconds per leg, from the worker that owns the call (both IO loops call in here each
 /// turn while any slot transcodes; they wake at least every 500 ms for it).
 ///
@@ -54,12 +55,13 @@ extension MediaWorker {
                                     jitter: slot.pointee.quality.jitter.jitter,
                                     lastSenderReport: state.remoteSRMiddle, delaySinceLastSenderReport: dlsr)
         }
+        let wallClock = NTPTimestamp(unixMicroseconds: rtprelay_realtime_us())
         var sender: LegReportWriter.Sender? = nil
         if state.packets > 0, state.ssrc == ssrc {
             // The RTP time of "now": the last packet's timestamp moved on by the time since it was sent.
             let elapsedMicroseconds = min(now.nanoseconds &- state.lastSentNanoseconds, 3_600_000_000_000) / 1000
             let ticks = UInt32(truncatingIfNeeded: elapsedMicroseconds * UInt64(state.clockRate) / 1_000_000)
-            sender = LegReportWriter.Sender(ntp: NTPTimestamp(unixMicroseconds: rtprelay_realtime_us()),
+            sender = LegReportWriter.Sender(ntp: wallClock,
                                             rtpTimestamp: state.lastTimestamp &+ ticks, packets: state.packets,
                                             octets: state.octets)
         } else if block == nil {
@@ -70,7 +72,19 @@ extension MediaWorker {
         let fd = demux ? slot.pointee.rtpFD : slot.pointee.rtcpFD
         guard fd >= 0, let destination = demux ? slot.pointee.rtpLatch.destination : slot.pointee.rtcpLatch.destination,
               LegReportWriter.maximumLength + MediaWorker.srtpSpare <= transcodeScratch.count else { return }
-        let length = LegReportWriter.write(into: transcodeScratch, ssrc: ssrc, sender: sender, block: block)
+        // RFC 3611 XR: an RRTR (so a remote that sends no SRs can still measure its round trip), the DLRR answering
+        // the remote's latest RRTR, and VoIP metrics about what the relay receives here.
+        var dlrr: RTCPExtendedReport.DLRRItem? = nil
+        if state.remoteRRTRMiddle != 0 {
+            let elapsed = min(now.nanoseconds &- state.remoteRRTRNanoseconds, 3_600_000_000_000)
+            dlrr = RTCPExtendedReport.DLRRItem(ssrc: state.remoteRRTRSSRC, lastReceiverReport: state.remoteRRTRMiddle,
+                                               delaySinceLastReceiverReport: UInt32(truncatingIfNeeded: elapsed * 65536 / 1_000_000_000))
+        }
+        let metrics = block == nil ? nil : slot.pointee.quality.voipMetrics(roundTripMicroseconds: slot.pointee.quality.legRoundTrip)
+        let extended = LegReportWriter.Extended(referenceTime: wallClock, dlrr: dlrr, voipMetrics: metrics)
+        // The SR (if any) and the RRTR carry the same NTP time: one entry answers both LSR and LRR.
+        slot.pointee.legRTCP.ownReports.senderReportSeen(ntpMiddle: wallClock.middle32, at: now)
+        let length = LegReportWriter.write(into: transcodeScratch, ssrc: ssrc, sender: sender, block: block, extended: extended)
         var sendLength = length
         if slot.pointee.outboundSRTP != nil || slot.pointee.outboundSRTPUnusable {
             sendLength = protect(UnsafeRawBufferPointer(rebasing: transcodeScratch[0..<length]),

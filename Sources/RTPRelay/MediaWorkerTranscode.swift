@@ -15,12 +15,10 @@ extension MediaWorker {
     func transcode(_ bytes: UnsafeRawBufferPointer, isRTP: Bool, slot: UnsafeMutablePointer<StreamSlot>,
                    counters: StreamCounterBlock, now: MonotonicInstant) {
         // RTCP about the remote's own stream means nothing to the other remote, who never sees that stream: it is
-        // consumed here (its SR time is kept for the relay's own report blocks; observeRTCP read the rest).
+        // consumed here (consumeLegRTCP keeps what the relay's own reports answer and takes the leg's round trip from
+        // the remote's answers; observeRTCP read the rest).
         guard isRTP else {
-            if bytes.count >= 28, bytes[0] >> 6 == 2, bytes[1] == 200 {
-                slot.pointee.legRTCP.remoteSRMiddle = MediaWorker.u32(bytes, 10)
-                slot.pointee.legRTCP.remoteSRNanoseconds = now.nanoseconds
-            }
+            consumeLegRTCP(bytes, slot: slot, now: now)
             return
         }
         guard let pipeline = slot.pointee.transcoder else { return }

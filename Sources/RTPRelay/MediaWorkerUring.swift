@@ -128,9 +128,10 @@ extension MediaWorker {
                 // (finishClosings), so no completion below can be misattributed to a reused slot.
                 for i in 0..<n where tokens[i] & 3 == MediaWorker.kindWake {
                     _ = rtprelay_uring_read_eventfd(ring, wakeFD, wakeValue, wakeToken)
-                    processCommands()
+                    wakeConsumed()
                     break
                 }
+                processPendingCommands()
                 let now = MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())
                 for i in 0..<n {
                     let token = tokens[i]

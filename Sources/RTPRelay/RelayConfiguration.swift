@@ -17,6 +17,12 @@ public struct RelayConfiguration: Sendable {
     public var io: MediaIOMode = .uring
     /// Per-stream loss/jitter/RTT/MOS measurement on the hot path (`--no-stats` turns it off).
     public var statistics: Bool = true
+    /// Longest a worker may leave the commands of an ng request (a batch) unread, in seconds. Instead of waking it
+    /// at once for every request, a timer wakes it this long after the first unread command, so a burst of set-ups
+    /// costs one wake-up per window rather than one per request. A packet on a socket the worker already reads makes
+    /// it take pending commands first, so a plan is in force for any packet sent after its reply; what waits is the
+    /// first read of a new stream's sockets (its datagrams queue meanwhile) and the closing of released ones.
+    public var commandDelay: Double = 0.005
     /// Seconds between the RTCP reports the relay sends on a transcoded leg (RFC 3550 §6.2's 5 s minimum;
     /// tests use less).
     public var transcodedRTCPInterval: Double = 5
@@ -24,8 +30,9 @@ public struct RelayConfiguration: Sendable {
     public init(interfaces: [MediaInterface] = [MediaInterface(name: "default", localAddress: "127.0.0.1")],
                 portMin: UInt16 = 30000, portMax: UInt16 = 40000, workerThreads: Int? = nil,
                 batchSize: Int = 8, maxPacketSize: Int = 1500, io: MediaIOMode = .uring,
-                statistics: Bool = true) {
+                statistics: Bool = true, commandDelay: Double = 0.005) {
         self.statistics = statistics
+        self.commandDelay = max(0, min(commandDelay, 1))
         self.interfaces = interfaces
         self.portMin = portMin
         self.portMax = portMax

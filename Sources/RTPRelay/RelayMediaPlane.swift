@@ -202,10 +202,13 @@ public final class RelayMediaPlane: MediaPlane, @unchecked Sendable {
             for i in s.wakeOwed.indices { s.wakeOwed[i] = false }
             return owed
         }
-        for (worker, due) in zip(workers, owed) where due { worker.wake() }
+        // Not an immediate wake-up: the worker's timer takes the batch within `commandDelay`, or a packet on one of its
+        // live sockets makes it take the batch before that packet (see RelayConfiguration.commandDelay).
+        for (worker, due) in zip(workers, owed) where due { worker.wakeSoon() }
     }
 
-    /// Queues a command for a worker (under the state lock); inside a batch its wake-up waits for `endBatch`.
+    /// Queues a command for a worker (under the state lock); inside a batch its wake-up waits for `endBatch` and is
+    /// then a timer, outside one it is immediate.
     private func enqueue(_ worker: Int, _ command: WorkerCommand, _ s: inout ControlState) {
         if s.batchDepth > 0 {
             if workers[worker].enqueue(command, deferWake: true) { s.wakeOwed[worker] = true }

@@ -1,3 +1,5 @@
+import RTCPStats
+
 /// What the worker needs to send RTCP on a transcoded leg, where the relay is the RTP source towards the
 /// remote (so its own SR) and the receiver of the remote's stream (so its own report block): kept on the
 /// slot of that leg, updated per packet with plain stores, read every few seconds.
@@ -14,6 +16,14 @@ struct TranscodedLegRTCP {
     /// The remote's latest SR: its NTP middle 32 bits (LSR) and when it arrived (for DLSR); 0 for none.
     var remoteSRMiddle: UInt32 = 0
     var remoteSRNanoseconds: UInt64 = 0
+    /// The remote's latest XR RRTR block (RFC 3611 §4.4): its SSRC, NTP middle 32 bits and arrival, answered by the
+    /// relay's DLRR; remoteRRTRMiddle 0 for none.
+    var remoteRRTRSSRC: UInt32 = 0
+    var remoteRRTRMiddle: UInt32 = 0
+    var remoteRRTRNanoseconds: UInt64 = 0
+    /// The relay's own SRs and RRTRs on this leg, by NTP middle bits: the remote's report blocks (LSR/DLSR) and DLRR
+    /// items (LRR/DLRR) about the relay's SSRC answer them with this leg's round trip (RFC 3550 §6.4.1).
+    var ownReports = RoundTripEstimator()
     /// Expected/received at the previous report, for the interval's fraction lost (RFC 3550 A.3).
     var expectedPrior: UInt64 = 0
     var receivedPrior: UInt64 = 0

@@ -47,7 +47,7 @@ struct SlotPlan: Sendable {
     }
 }
 
-/// Control traffic to one worker, queued and signalled through its eventfd.
+/// Control traffic to one worker, queued and signalled through its wake timer.
 enum WorkerCommand: Sendable {
     case add(StreamRegistration)
     case update(id: UInt64, plan: SlotPlan)

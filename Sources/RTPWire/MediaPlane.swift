@@ -207,7 +207,9 @@ public protocol MediaPlane: AnyObject, Sendable {
     var portsInUse: Int { get }
     /// Opens a batch: until the matching `endBatch`, the work that `allocate`/`update`/`release` hand to other
     /// threads may be held back and handed over once, at `endBatch` (one wake-up per ng request instead of one
-    /// per call). Batches nest. The caller ends the batch before it lets anyone see the results (the ng reply).
+    /// per call). Batches nest. The caller ends the batch before it lets anyone see the results (the ng reply): from
+    /// then on a packet of a live stream meets the batch's plans, while reading a new stream's sockets and closing
+    /// released ones may lag by a few milliseconds (the relay hands the batch to its workers on a timer).
     func beginBatch()
     /// Closes the batch `beginBatch` opened; the outermost one hands over everything held back.
     func endBatch()

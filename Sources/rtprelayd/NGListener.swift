@@ -13,6 +13,9 @@ enum NGListener {
     static let maxDatagram = 65_536
     /// Headroom for retransmission bursts from several SBCs before the kernel drops.
     static let receiveBuffer = 4 << 20
+    /// Datagrams taken per `recvmmsg` when several SBC requests wait at once (NIO splits one receive buffer
+    /// into this many `maxDatagram` slots, so no datagram is truncated).
+    static let vectorRead = 16
 
     static func bind(_ listen: ListenAddress, on loop: any EventLoop,
                      requests: NIOLoopBound<any NGRequestHandler>, logger: Logger) throws(StartupError) -> [any Channel] {
@@ -20,7 +23,8 @@ enum NGListener {
         var channels: [any Channel] = []
         for host in hosts {
             let bootstrap = DatagramBootstrap(group: loop)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: maxDatagram))
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: maxDatagram * vectorRead))
+                .channelOption(.datagramVectorReadMessageCount, value: vectorRead)
                 .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
                 .channelOption(.maxMessagesPerRead, value: 16)
                 .channelInitializer { channel in

@@ -60,10 +60,12 @@ struct HTTPEndpointTests {
 
         let deleted = try call.delete()
         #expect(deleted["result"]?.text == "ok")
-        // delete-delay 0: the call goes at the next once-a-second tick.
+        // delete-delay 0: the call goes at the next once-a-second tick. Its ports return once its worker closed the
+        // sockets, which it does on its command timer (RelayConfiguration.commandDelay), a few ms after the delete.
         var after = try Self.metrics(relay)
         let deadline = TestClock.now() + 5
-        while after.value("rtprelayd_sessions") != 0 || after.value("rtprelayd_call_mos_count") != 1, TestClock.now() < deadline {
+        while after.value("rtprelayd_sessions") != 0 || after.value("rtprelayd_call_mos_count") != 1
+            || after.value("rtprelayd_ports_in_use") != 0, TestClock.now() < deadline {
             TestClock.sleep(0.2)
             after = try Self.metrics(relay)
         }

@@ -6,10 +6,10 @@ import Testing
 @testable import RTPRelay
 
 /// The relay's own quality measurement (loss, jitter, RTT, MOS) of streams it really forwards, over loopback
-/// sockets, in both IO modes. Port ranges 32700–32799 (epoll) and 26700–26799 (io_uring).
+/// sockets, in both IO modes. Port ranges 30300–30399 (epoll) and 24300–24399 (io_uring).
 @Suite struct QualityStatsTests {
     func ports(_ io: MediaIOMode, _ offset: UInt16) -> ClosedRange<UInt16> {
-        let base: UInt16 = (io == .uring ? 26700 : 32700) + offset
+        let base: UInt16 = (io == .uring ? 24300 : 30300) + offset
         return base...(base + 19)
     }
 

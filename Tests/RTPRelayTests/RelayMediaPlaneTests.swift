@@ -66,8 +66,10 @@ import Testing
         #expect(plane.totals.droppedNoDestination == 0)
     }
 
-    /// The engine wraps each ng request in a batch (one worker wake-up for all its commands): everything queued
-    /// inside the batch — new streams, plans, releases — is in force as soon as `endBatch` returns, with no wait.
+    /// The engine wraps each ng request in a batch (the worker takes it on its wake timer, or before a packet of a
+    /// live stream): everything queued inside the batch — new streams, plans, releases — is in force for a packet
+    /// sent right after `endBatch` returns, with no wait by the sender (a new stream's first datagram may queue in
+    /// its socket for up to `commandDelay`, but is not lost).
     @Test(arguments: MediaIOMode.allCases) func commandsQueuedInABatchAreInForceWhenItEnds(io: MediaIOMode) throws {
         let plane = try makePlane(io, ports(32220...32299, io), workers: 2)
         defer { plane.shutdown() }

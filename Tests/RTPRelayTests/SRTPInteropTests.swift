@@ -93,8 +93,9 @@ final class Rtpengine {
 
     init() throws {
         socket = try UDPTestSocket()
-        // Media ports below the ephemeral range, so the tests' own sockets never take them.
-        let start = UInt16(20000 + 2 * Int.random(in: 0..<5900))
+        // Media ports in 20000..<24000: below the ephemeral range (the tests' own sockets never take them), above the
+        // end-to-end tests' relays (10000..<20000), below RTPRelayTests' fixed ranges (24000+).
+        let start = UInt16(20000 + 2 * Int.random(in: 0..<1950))
         // A port that is free now: the probe socket is closed when the helper returns.
         func freePort() throws -> UInt16 { try UDPTestSocket().endpoint.port }
         ngPort = try freePort()

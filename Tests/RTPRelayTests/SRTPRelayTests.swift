@@ -317,7 +317,7 @@ import Testing
     /// payload and the RTCP in the clear but still authenticated (tag on RTP, E flag 0 and tag on SRTCP), and a
     /// forged packet from B's side is still dropped.
     @Test(arguments: MediaIOMode.allCases) func unencryptedSessionParametersStayAuthenticated(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(31960...31979, io))
+        let plane = try makePlane(io, ports(30400...30419, io))
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         var relayToB = Self.keying(.aes128CMHmacSHA1_32, seed: 40), bToRelay = Self.keying(.aes128CMHmacSHA1_32, seed: 41)

@@ -8,7 +8,7 @@ import Transcode
 /// relay's output decoded with the real codec libraries, and the signal is checked on the far side.
 @Suite struct TranscodeRelayTests {
     @Test(arguments: MediaIOMode.allCases) func pcmuInOneLegComesOutAsOpusAndOpusComesBackAsPCMU(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32700...32719, io), workers: 1)
+        let plane = try makePlane(io, ports(30000...30019, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 1, phoneA, .pcmu(), phoneB, .opus(payloadType: 111))
@@ -46,7 +46,7 @@ import Transcode
     }
 
     @Test(arguments: MediaIOMode.allCases) func pcmuAndG729AreTranscodedBothWays(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32720...32739, io), workers: 1)
+        let plane = try makePlane(io, ports(30020...30039, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 2, phoneA, .pcmu(), phoneB, .g729())
@@ -71,7 +71,7 @@ import Transcode
     }
 
     @Test(arguments: MediaIOMode.allCases) func pcmuToPCMAIsMappedByteForByte(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32740...32759, io), workers: 1)
+        let plane = try makePlane(io, ports(30040...30059, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 3, phoneA, .pcmu(), phoneB, .pcma())
@@ -90,7 +90,7 @@ import Transcode
     }
 
     @Test(arguments: MediaIOMode.allCases) func ptime20IsRepacketizedTo40(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32760...32779, io), workers: 1)
+        let plane = try makePlane(io, ports(30060...30079, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, _) = try transcodedCall(plane, group: 4, phoneA, .pcmu(ptime: 20), phoneB, .pcmu(ptime: 40))
@@ -106,7 +106,7 @@ import Transcode
     /// RFC 4733 events cross from an 8 kHz leg (type 101) to a 48 kHz Opus leg (type 102): type mapped,
     /// duration ×6, placed on the output timeline; audio keeps flowing around them.
     @Test(arguments: MediaIOMode.allCases) func telephoneEventsAreMappedBetween8And48kHz(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32780...32799, io), workers: 1)
+        let plane = try makePlane(io, ports(30080...30099, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 5, phoneA, .pcmu(), phoneB, .opus(payloadType: 96),
@@ -149,7 +149,7 @@ import Transcode
     /// Lost input packets are concealed: the relay's stream goes on with its own SSRC and no gap in its sequence
     /// numbers or timestamps.
     @Test(arguments: MediaIOMode.allCases) func outputSequenceAndTimestampsAreContinuousAcrossInputLoss(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32800...32819, io), workers: 1)
+        let plane = try makePlane(io, ports(30100...30119, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, _) = try transcodedCall(plane, group: 6, phoneA, .pcmu(), phoneB, .opus())
@@ -171,7 +171,7 @@ import Transcode
     /// Garbage where Opus or G.729 should be, truncated packets, unknown payload types: counted and concealed, and
     /// the call goes on carrying audio.
     @Test(arguments: MediaIOMode.allCases) func corruptAndTruncatedPayloadsAreCountedAndTheCallGoesOn(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32820...32839, io), workers: 1)
+        let plane = try makePlane(io, ports(30120...30139, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket(), phoneC = try UDPTestSocket(), phoneD = try UDPTestSocket()
         let (_, b) = try transcodedCall(plane, group: 7, phoneA, .pcmu(), phoneB, .opus())
@@ -216,7 +216,7 @@ import Transcode
 
     /// A re-plan to other codecs swaps the pipeline; a plan without transcoding relays bytes unchanged again.
     @Test(arguments: MediaIOMode.allCases) func aNewPlanSwapsThePipelineAndNoTranscodingMeansPlainRelay(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32840...32859, io), workers: 1)
+        let plane = try makePlane(io, ports(30140...30159, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let (a, b) = try transcodedCall(plane, group: 9, phoneA, .pcmu(), phoneB, .opus())
@@ -240,7 +240,7 @@ import Transcode
 
     /// SRTP on the transcoded leg: decrypt → transcode → encrypt, checked with libsrtp2 sessions on the phones.
     @Test(arguments: MediaIOMode.allCases) func srtpLegsAreDecryptedTranscodedAndEncrypted(io: MediaIOMode) throws {
-        let plane = try makePlane(io, ports(32860...32879, io), workers: 1)
+        let plane = try makePlane(io, ports(30160...30179, io), workers: 1)
         defer { plane.shutdown() }
         let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
         let keyA = SRTPKeying(suite: .aes128CMHmacSHA1_80, masterKey: (0..<16).map { UInt8($0) },
@@ -413,7 +413,7 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
 /// RTCP on transcoded legs: the relay's own reports, the remotes' reports consumed.
 @Suite struct TranscodedLegRTCPTests {
     @Test(arguments: MediaIOMode.allCases) func theRelaySendsItsOwnReportsAndConsumesTheRemotes(io: MediaIOMode) throws {
-        let range = ports(32880...32899, io)
+        let range = ports(30180...30199, io)
         let plane = try RelayMediaPlane(configuration: {
             var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
             c.transcodedRTCPInterval = 1
@@ -457,7 +457,16 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
         #expect(srB.octetCount == UInt32(media.reduce(0) { $0 + $1.payload.count }))
         #expect(srB.rtpTimestamp &- media.last!.ts < 48000 * 3)
         #expect(srB.reports.isEmpty)   // B sent nothing
-        #expect(try compound(toB) == [.senderReport(srB), .sourceDescription(RTCPSourceDescription(ssrc: ourSSRC, cname: "rtprelayd"))])
+        let packetsB = try compound(toB)
+        #expect(Array(packetsB.prefix(2)) == [.senderReport(srB), .sourceDescription(RTCPSourceDescription(ssrc: ourSSRC, cname: "rtprelayd"))])
+        // Then an XR with only the relay's RRTR, at the SR's NTP time: B neither sent an RRTR nor any media.
+        #expect(packetsB.count == 3)
+        if case .extendedReport(let xr) = packetsB.last {
+            #expect(xr.ssrc == ourSSRC)
+            #expect(xr.blocks == [.receiverReferenceTime(srB.ntpTimestamp)])
+        } else {
+            Issue.record("no XR after the SDES: \(packetsB)")
+        }
         // A: an RR (the relay has sent A nothing) from the relay's SSRC on A's leg, about A's stream.
         let toA = try #require(atA.first)
         let rrA = try RTCPReceiverReport(parsing: toA)
@@ -469,10 +478,113 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
         #expect(block.fractionLost == UInt8(2 * 256 / 39))
         #expect(block.lastSenderReport == ntp.middle32)
         #expect(block.delaySinceLastSenderReport > 0)
-        #expect(try compound(toA) == [.receiverReport(rrA), .sourceDescription(RTCPSourceDescription(ssrc: rrA.ssrc, cname: "rtprelayd"))])
+        let packetsA = try compound(toA)
+        #expect(Array(packetsA.prefix(2)) == [.receiverReport(rrA), .sourceDescription(RTCPSourceDescription(ssrc: rrA.ssrc, cname: "rtprelayd"))])
+        // The XR: RRTR, no DLRR (A sent no RRTR), and VoIP metrics about A's stream with its 2 losses.
+        #expect(packetsA.count == 3)
+        if case .extendedReport(let xr) = packetsA.last, xr.blocks.count == 2,
+           case .receiverReferenceTime = xr.blocks[0], case .voipMetrics(let m) = xr.blocks[1] {
+            #expect(xr.ssrc == rrA.ssrc)
+            #expect(m.ssrc == 0xA11)
+            #expect((UInt8(2 * 256 / 40)...UInt8(2 * 256 / 39)).contains(m.lossRate))
+            #expect(m.discardRate == 0 && m.endSystemDelay == 0 && m.gmin == 16)
+            #expect(m.signalLevel == 127 && m.noiseLevel == 127 && m.residualEchoReturnLoss == 127)
+            // No round trip known yet: R and MOS-CQ unavailable, MOS-LQ from loss and jitter (below a clean 4.4).
+            #expect(m.roundTripDelay == 0 && m.rFactor == 127 && m.mosCQ == 127)
+            #expect((10...43).contains(m.mosLQ))
+        } else {
+            Issue.record("XR not RRTR + VoIP metrics: \(packetsA)")
+        }
         #expect(plane.waitForWorkers())
         let c = try #require(plane.counters(a.id))
         #expect(c.rtcpIn.packets == 1 && c.rtcpOut.packets >= 1)
+    }
+}
+
+extension TranscodedLegRTCPTests {
+    /// The phones answer the relay's reports 150 ms after they arrive but claim 50 ms (DLSR / DLRR): each leg's round
+    /// trip must come out at least the 100 ms difference, and not much more on loopback. B answers the relay's SR
+    /// with an RR block, A its RRTR with an XR DLRR (and sends its own RRTR, which the relay's next DLRR answers).
+    @Test(arguments: MediaIOMode.allCases) func answersToTheRelaysSRAndRRTRGiveTheLegsRoundTrip(io: MediaIOMode) throws {
+        let range = ports(30200...30219, io)
+        let plane = try RelayMediaPlane(configuration: {
+            var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
+            c.transcodedRTCPInterval = 1
+            return c
+        }())
+        plane.start()
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, b) = try call(plane, group: 12, mux: true,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .pcmu(), output: .pcma())),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .pcma(), output: .pcmu())))
+        let payloads = pcmuPackets(sine(440, seconds: 0.4))
+        for (i, payload) in payloads.enumerated() {
+            phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA12, payload: payload), to: relayRTP(a))
+            phoneB.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 8, ssrc: 0xB12, payload: payload), to: relayRTP(b))
+        }
+        let held = 0.15
+        let claimed: UInt32 = 65536 / 20   // 50 ms in 1/65536 s
+        let phoneANTP = NTPTimestamp(seconds: 0xE000_0100, fraction: 0x5678_0000)
+        var answeredA = false, answeredB = false
+        var laterXRAtA: RTCPExtendedReport? = nil
+        let deadline = Date().addingTimeInterval(6)
+        while Date() < deadline, !(answeredA && answeredB && laterXRAtA != nil) {
+            while let got = phoneB.receive(timeout: 0.02) {
+                guard !answeredB, got.bytes[1] == 200 else { continue }
+                let sr = try RTCPSenderReport(parsing: got.bytes)
+                Thread.sleep(forTimeInterval: held)
+                let block = RTCPReportBlock(ssrc: sr.ssrc, fractionLost: 0, cumulativeLost: 0, extendedHighestSequence: 0,
+                                            jitter: 0, lastSenderReport: sr.ntpTimestamp.middle32,
+                                            delaySinceLastSenderReport: claimed)
+                var rr: [UInt8] = []
+                RTCPReceiverReport(ssrc: 0xB12, reports: [block]).write(into: &rr)
+                RTCPSourceDescription(ssrc: 0xB12, cname: "phone-b").write(into: &rr)
+                phoneB.send(rr, to: relayRTP(b))
+                answeredB = true
+            }
+            while let got = phoneA.receive(timeout: 0.02) {
+                guard (200...201).contains(got.bytes[1]) else { continue }
+                let packets = try compound(got.bytes)
+                guard case .extendedReport(let xr) = packets.last else { continue }
+                if answeredA {
+                    if laterXRAtA == nil { laterXRAtA = xr }
+                    continue
+                }
+                guard case .receiverReferenceTime(let ntp) = xr.blocks.first else { continue }
+                Thread.sleep(forTimeInterval: held)
+                var answer: [UInt8] = []
+                RTCPReceiverReport(ssrc: 0xA12).write(into: &answer)
+                RTCPSourceDescription(ssrc: 0xA12, cname: "phone-a").write(into: &answer)
+                RTCPExtendedReport(ssrc: 0xA12, blocks: [
+                    .receiverReferenceTime(phoneANTP),
+                    .dlrr([.init(ssrc: xr.ssrc, lastReceiverReport: ntp.middle32, delaySinceLastReceiverReport: claimed)]),
+                ]).write(into: &answer)
+                phoneA.send(answer, to: relayRTP(a))
+                answeredA = true
+            }
+        }
+        #expect(answeredA && answeredB)
+        #expect(plane.waitForWorkers())
+        let plausible: ClosedRange<UInt64> = 100_000...400_000
+        let rttB = try #require(plane.quality(b.id)?.roundTripTimeLeg)
+        #expect(plausible.contains(rttB), "B's leg RTT \(rttB) µs")
+        let rttA = try #require(plane.quality(a.id)?.roundTripTimeLeg)
+        #expect(plausible.contains(rttA), "A's leg RTT \(rttA) µs")
+        #expect(plane.quality(a.id)?.roundTripTime == rttA)
+        // The relay's next XR to A answers A's RRTR and reports the round trip it now knows.
+        let xr = try #require(laterXRAtA)
+        let dlrr = xr.blocks.compactMap { if case .dlrr(let items) = $0 { items } else { nil } }.first
+        let item = try #require(dlrr?.first)
+        #expect(item.ssrc == 0xA12 && item.lastReceiverReport == phoneANTP.middle32)
+        #expect(item.delaySinceLastReceiverReport > 0 && item.delaySinceLastReceiverReport < 65536 * 3)
+        let metrics = xr.blocks.compactMap { if case .voipMetrics(let m) = $0 { m } else { nil } }.first
+        let m = try #require(metrics)
+        #expect(m.ssrc == 0xA12 && m.lossRate == 0)
+        #expect(UInt64(m.roundTripDelay) == rttA / 1000)
+        #expect((0...100).contains(m.rFactor) && (10...45).contains(m.mosCQ) && m.mosCQ <= m.mosLQ)
     }
 }
 
@@ -504,5 +616,41 @@ func compound(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocatio
         let m = buffer.withUnsafeMutableBytes { LegReportWriter.write(into: $0, ssrc: 7, sender: nil, block: nil) }
         #expect(try compound(Array(buffer[0..<m])) == [.receiverReport(RTCPReceiverReport(ssrc: 7)),
                                                        .sourceDescription(RTCPSourceDescription(ssrc: 7, cname: "rtprelayd"))])
+    }
+
+    /// The XR part, byte for byte what RTPWire's XR writer makes of the same blocks (compound() rewrites and compares).
+    @Test func extendedReportBlocksAreWhatRTPWireWrites() throws {
+        let ntp = NTPTimestamp(seconds: 0xE765_4321, fraction: 0x0102_0304)
+        let item = RTCPExtendedReport.DLRRItem(ssrc: 0x0A0B_0C0D, lastReceiverReport: 0x1122_3344, delaySinceLastReceiverReport: 0x0001_8000)
+        let metrics = RTCPExtendedReport.VoIPMetrics(
+            ssrc: 0x0A0B_0C0D, lossRate: 13, discardRate: 1, burstDensity: 2, gapDensity: 3, burstDuration: 0x0405,
+            gapDuration: 0x0607, roundTripDelay: 0x0809, endSystemDelay: 0x0A0B, signalLevel: 0xF0, noiseLevel: 0xC4,
+            residualEchoReturnLoss: 127, gmin: 16, rFactor: 88, externalRFactor: 127, mosLQ: 42, mosCQ: 41,
+            receiverConfiguration: 0xC2, jitterBufferNominal: 0x1213, jitterBufferMaximum: 0x1415,
+            jitterBufferAbsoluteMaximum: 0x1617)
+        let block = RTCPReportBlock(ssrc: 0x0A0B_0C0D, fractionLost: 13, cumulativeLost: 5, extendedHighestSequence: 900,
+                                    jitter: 40, lastSenderReport: 0, delaySinceLastSenderReport: 0)
+        var buffer = [UInt8](repeating: 0xEE, count: LegReportWriter.maximumLength)
+        let sdes = RTCPPacket.sourceDescription(RTCPSourceDescription(ssrc: 0x5555_AAAA, cname: "rtprelayd"))
+        let full = buffer.withUnsafeMutableBytes {
+            LegReportWriter.write(into: $0, ssrc: 0x5555_AAAA, sender: nil, block: block,
+                                  extended: .init(referenceTime: ntp, dlrr: item, voipMetrics: metrics))
+        }
+        // RR with a block (32), SDES (20), XR header (8), RRTR (12), DLRR (16), VoIP metrics (36).
+        #expect(full == 32 + 20 + 8 + 12 + 16 + 36)
+        #expect(try compound(Array(buffer[0..<full])) == [
+            .receiverReport(RTCPReceiverReport(ssrc: 0x5555_AAAA, reports: [block])), sdes,
+            .extendedReport(RTCPExtendedReport(ssrc: 0x5555_AAAA, blocks: [.receiverReferenceTime(ntp), .dlrr([item]), .voipMetrics(metrics)])),
+        ])
+        let bare = buffer.withUnsafeMutableBytes {
+            LegReportWriter.write(into: $0, ssrc: 0x5555_AAAA, sender: nil, block: nil,
+                                  extended: .init(referenceTime: ntp, dlrr: nil, voipMetrics: nil))
+        }
+        #expect(try compound(Array(buffer[0..<bare])) == [
+            .receiverReport(RTCPReceiverReport(ssrc: 0x5555_AAAA)), sdes,
+            .extendedReport(RTCPExtendedReport(ssrc: 0x5555_AAAA, blocks: [.receiverReferenceTime(ntp)])),
+        ])
+        // The XR is the last 8 + 12 bytes: header with length 4 words, reporter, then the RRTR block header.
+        #expect(Array(buffer[(bare - 20)..<(bare - 8)]) == [0x80, 207, 0, 4, 0x55, 0x55, 0xAA, 0xAA, 4, 0, 0, 2])
     }
 }

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <arpa/inet.h>
@@ -33,6 +34,11 @@ size_t rtprelay_epoll_event_size(void);
 int rtprelay_eventfd(void);
 int rtprelay_eventfd_signal(int fd);
 int rtprelay_eventfd_drain(int fd);
+
+/* A non-blocking, close-on-exec CLOCK_MONOTONIC timerfd (a worker's wake-up: read like an eventfd). */
+int rtprelay_timerfd(void);
+/* (Re)arms a one-shot expiry `ns` nanoseconds from now (0 counts as 1: as soon as possible). Returns 0 or -1. */
+int rtprelay_timerfd_arm(int fd, uint64_t ns);
 
 /* Monotonic clock in nanoseconds (CLOCK_MONOTONIC). */
 uint64_t rtprelay_monotonic_ns(void);

@@ -3,9 +3,10 @@ import Glibc
 #endif
 import Synchronization
 
-/// Picks ports on 127.0.0.1 that are free right now. Media ranges come from 20000..<31000: below the
-/// kernel's ephemeral range (32768+), so ephemeral binds cannot land in them, and below the fixed
-/// ranges RTPRelayTests count sockets in (31000+). Each range is checked port by port, and a random
+/// Picks ports on 127.0.0.1 that are free right now. Media ranges come from 10000..<20000: below the
+/// kernel's ephemeral range (32768+), so ephemeral binds cannot land in them, and apart from the fixed
+/// ranges RTPRelayTests count sockets in (24000..<33000) and SRTPInteropTests' rtpengine (20000..<24000),
+/// which run in the same test process. Each range is checked port by port, and a random
 /// start keeps parallel runs apart.
 enum LoopbackPorts {
     /// Ranges already handed out in this test process: a relay binds its ports only at its first offer, so a range
@@ -18,10 +19,10 @@ enum LoopbackPorts {
         return socket.port
     }
 
-    /// `count` consecutive free UDP ports starting at an even port, in 20000..<31000.
+    /// `count` consecutive free UDP ports starting at an even port, in 10000..<20000.
     static func freeMediaRange(count: Int = 100) throws -> ClosedRange<UInt16> {
         for _ in 0..<200 {
-            let start = UInt16(20000 + 2 * Int.random(in: 0..<((11000 - count) / 2)))
+            let start = UInt16(10000 + 2 * Int.random(in: 0..<((10000 - count) / 2)))
             let range = start...(start + UInt16(count - 1))
             let claimed = handedOut.withLock { ranges in
                 guard !ranges.contains(where: { $0.overlaps(range) }) else { return false }
