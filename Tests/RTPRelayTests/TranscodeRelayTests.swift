@@ -588,6 +588,57 @@ extension TranscodedLegRTCPTests {
     }
 }
 
+extension TranscodedLegRTCPTests {
+    /// Malformed XR from a remote (block longer than the packet, padding longer than the packet, an RRTR of the wrong
+    /// size, a DLRR with a partial item, a truncated compound) is read no further: no crash, nothing learnt from it,
+    /// the leg goes on and its next report carries no DLRR answering garbage.
+    @Test(arguments: MediaIOMode.allCases) func malformedExtendedReportsAreIgnored(io: MediaIOMode) throws {
+        let range = ports(30220...30239, io)
+        let plane = try RelayMediaPlane(configuration: {
+            var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
+            c.transcodedRTCPInterval = 1
+            return c
+        }())
+        plane.start()
+        defer { plane.shutdown() }
+        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
+        let (a, _) = try call(plane, group: 13, mux: true,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .pcmu(), output: .pcma())),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: .pcma(), output: .pcmu())))
+        let payloads = pcmuPackets(sine(440, seconds: 0.2))
+        for (i, payload) in payloads.enumerated() {
+            phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA13, payload: payload), to: relayRTP(a))
+        }
+        var rr: [UInt8] = []
+        RTCPReceiverReport(ssrc: 0xA13).write(into: &rr)
+        let hostile: [[UInt8]] = [
+            // XR whose only block claims 0xFFFF words.
+            [0x80, 207, 0, 2, 0, 0, 0x0A, 0x13, 4, 0, 0xFF, 0xFF],
+            // XR with the padding bit and a padding count larger than the packet.
+            [0xA0, 207, 0, 3, 0, 0, 0x0A, 0x13, 4, 0, 0, 2, 0, 0, 0, 200],
+            // RRTR of one word instead of two, then a DLRR with 8 bytes (no whole item).
+            [0x80, 207, 0, 5, 0, 0, 0x0A, 0x13, 4, 0, 0, 1, 1, 2, 3, 4, 5, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8],
+            // A compound cut inside the XR header.
+            [0x80, 207, 0, 9, 0, 0],
+        ]
+        for bad in hostile { phoneA.send(rr + bad, to: relayRTP(a)) }
+        var xr: RTCPExtendedReport? = nil
+        let deadline = Date().addingTimeInterval(4)
+        while Date() < deadline, xr == nil {
+            guard let got = phoneA.receive(timeout: 0.05), (200...201).contains(got.bytes[1]) else { continue }
+            if case .extendedReport(let x) = try compound(got.bytes).last { xr = x }
+        }
+        let report = try #require(xr)
+        #expect(!report.blocks.contains { if case .dlrr = $0 { true } else { false } })
+        #expect(report.blocks.contains { if case .voipMetrics(let m) = $0 { m.ssrc == 0xA13 } else { false } })
+        #expect(plane.quality(a.id)?.roundTripTimeLeg == nil)
+        #expect(plane.waitForWorkers())
+        #expect(plane.counters(a.id)?.rtcpIn.packets == UInt64(hostile.count))
+    }
+}
+
 /// Every packet of an RTCP compound, checked to be exactly what RTPWire's writers make of the same values.
 func compound(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws -> [RTCPPacket] {
     var cursor = RTCPCompoundCursor()
