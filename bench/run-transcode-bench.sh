@@ -20,26 +20,10 @@ LOAD_CPU=${LOAD_CPU:-0}
 RELAYS=${RELAYS:-"rtprelayd rtpengine"}
 MODES=${MODES:-"none opus G729 PCMA"}
 OUT=${OUT:-$(mktemp -d /tmp/transcode-bench.XXXXXX)}
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-    swift build -c release --product rtprelayd >&2
-    (cd bench/loadgen && swift build -c release) >&2
-fi
-RELAYD=${RELAYD:-"$ROOT/.build/release/rtprelayd"}
-LOADGEN="$ROOT/bench/loadgen/.build/release/loadgen"
-
-RELAY_PID=""
-stop_relay() {
-    if [[ -n "$RELAY_PID" ]]; then
-        kill -TERM "$RELAY_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$RELAY_PID" 2>/dev/null || true
-        wait "$RELAY_PID" 2>/dev/null || true
-        RELAY_PID=""
-    fi
-}
-trap stop_relay EXIT
+PRIO=${PRIO:-}
+RTPENGINE=${RTPENGINE:-rtpengine}
+# Release build, start_relay/stop_relay by PID: shared with the media and SRTP benches.
+source "$ROOT/bench/lib-media-bench.sh"
 
 echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC'), $CALLS calls, ${SECONDS_MEASURED} s measured, rtpengine $(rtpengine --version 2>&1 | sed 's/Version: //')"
 printf '%-10s %-6s %6s %8s %14s %9s %14s\n' relay codecB calls pps cpu_ms/call_s loss% rss_KiB/call
@@ -49,19 +33,9 @@ for mode in $MODES; do
     for relay in $RELAYS; do
         ng=$((ng + 1))
         log="$OUT/$relay-$mode.log"
-        case $relay in
-            rtprelayd)
-                taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" --port-min=46000 \
-                    --port-max=49999 --num-threads=1 --delete-delay=0 --log-level=4 >"$log" 2>&1 &
-                ;;
-            rtpengine)
-                taskset -c "$RELAY_CPU" rtpengine --config-file=none --table=-1 --foreground --interface=127.0.0.1 \
-                    --listen-ng="127.0.0.1:$ng" --port-min=46000 --port-max=49999 --num-threads=1 --delete-delay=0 \
-                    --log-level=4 --log-stderr >"$log" 2>&1 &
-                ;;
-        esac
-        RELAY_PID=$!
-        for _ in $(seq 100); do ss -Hlun "sport = :$ng" | grep -q . && break; sleep 0.1; done
+        name=$relay
+        [[ $relay == rtprelayd ]] && name=rtprelayd-uring
+        start_relay "$name" "$ng" 46000 49999 "$log"
         result=$(taskset -c "$LOAD_CPU" "$LOADGEN" --ng "127.0.0.1:$ng" --calls "$CALLS" --seconds "$SECONDS_MEASURED" \
             --warmup "$WARMUP" --pid "$RELAY_PID" --transcode "$mode" 2>&1 | tee "$OUT/$relay-$mode.txt" | grep '^RESULT' || true)
         stop_relay

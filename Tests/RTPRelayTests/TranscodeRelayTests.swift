@@ -410,23 +410,40 @@ func energy(_ signal: ArraySlice<Int16>) -> Double {
     signal.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, signal.count))
 }
 
+/// A started one-worker plane that sends its own RTCP on transcoded legs every second, and one call of two muxed
+/// transcoded legs towards two test phones: A sends `aSends` (the relay sends it `bSends`), B the other way round.
+struct ReportingCall {
+    let plane: RelayMediaPlane
+    let phoneA: UDPTestSocket, phoneB: UDPTestSocket
+    let a: AllocatedStream, b: AllocatedStream
+
+    init(_ io: MediaIOMode, ports range: ClosedRange<UInt16>, group: UInt64, aSends: CodecDescriptor,
+         bSends: CodecDescriptor) throws {
+        var configuration = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
+        configuration.transcodedRTCPInterval = 1
+        plane = try RelayMediaPlane(configuration: configuration)
+        plane.start()
+        do {
+            phoneA = try UDPTestSocket()
+            phoneB = try UDPTestSocket()
+            (a, b) = try call(plane, group: group, mux: true,
+                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: aSends, output: bSends)),
+                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
+                                            transcode: StreamTranscode(input: bSends, output: aSends)))
+        } catch {
+            plane.shutdown()
+            throw error
+        }
+    }
+}
+
 /// RTCP on transcoded legs: the relay's own reports, the remotes' reports consumed.
 @Suite struct TranscodedLegRTCPTests {
     @Test(arguments: MediaIOMode.allCases) func theRelaySendsItsOwnReportsAndConsumesTheRemotes(io: MediaIOMode) throws {
-        let range = ports(30180...30199, io)
-        let plane = try RelayMediaPlane(configuration: {
-            var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
-            c.transcodedRTCPInterval = 1
-            return c
-        }())
-        plane.start()
-        defer { plane.shutdown() }
-        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
-        let (a, _) = try call(plane, group: 11, mux: true,
-                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
-                                            transcode: StreamTranscode(input: .pcmu(), output: .opus())),
-                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
-                                            transcode: StreamTranscode(input: .opus(), output: .pcmu())))
+        let reporting = try ReportingCall(io, ports: ports(30180...30199, io), group: 11, aSends: .pcmu(), bSends: .opus())
+        defer { reporting.plane.shutdown() }
+        let (plane, phoneA, phoneB, a, _) = (reporting.plane, reporting.phoneA, reporting.phoneB, reporting.a, reporting.b)
         // A: 40 packets, seq 5 and 6 lost, then its own SR (muxed on the RTP port).
         let payloads = pcmuPackets(sine(440, seconds: 0.8))
         for (i, payload) in payloads.enumerated() where i != 4 && i != 5 {
@@ -506,20 +523,9 @@ extension TranscodedLegRTCPTests {
     /// trip must come out at least the 100 ms difference, and not much more on loopback. B answers the relay's SR
     /// with an RR block, A its RRTR with an XR DLRR (and sends its own RRTR, which the relay's next DLRR answers).
     @Test(arguments: MediaIOMode.allCases) func answersToTheRelaysSRAndRRTRGiveTheLegsRoundTrip(io: MediaIOMode) throws {
-        let range = ports(30200...30219, io)
-        let plane = try RelayMediaPlane(configuration: {
-            var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
-            c.transcodedRTCPInterval = 1
-            return c
-        }())
-        plane.start()
-        defer { plane.shutdown() }
-        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
-        let (a, b) = try call(plane, group: 12, mux: true,
-                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
-                                            transcode: StreamTranscode(input: .pcmu(), output: .pcma())),
-                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
-                                            transcode: StreamTranscode(input: .pcma(), output: .pcmu())))
+        let reporting = try ReportingCall(io, ports: ports(30200...30219, io), group: 12, aSends: .pcmu(), bSends: .pcma())
+        defer { reporting.plane.shutdown() }
+        let (plane, phoneA, phoneB, a, b) = (reporting.plane, reporting.phoneA, reporting.phoneB, reporting.a, reporting.b)
         let payloads = pcmuPackets(sine(440, seconds: 0.4))
         for (i, payload) in payloads.enumerated() {
             phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA12, payload: payload), to: relayRTP(a))
@@ -593,20 +599,9 @@ extension TranscodedLegRTCPTests {
     /// size, a DLRR with a partial item, a truncated compound) is read no further: no crash, nothing learnt from it,
     /// the leg goes on and its next report carries no DLRR answering garbage.
     @Test(arguments: MediaIOMode.allCases) func malformedExtendedReportsAreIgnored(io: MediaIOMode) throws {
-        let range = ports(30220...30239, io)
-        let plane = try RelayMediaPlane(configuration: {
-            var c = RelayConfiguration(portMin: range.lowerBound, portMax: range.upperBound, workerThreads: 1, io: io)
-            c.transcodedRTCPInterval = 1
-            return c
-        }())
-        plane.start()
-        defer { plane.shutdown() }
-        let phoneA = try UDPTestSocket(), phoneB = try UDPTestSocket()
-        let (a, _) = try call(plane, group: 13, mux: true,
-                              a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2,
-                                            transcode: StreamTranscode(input: .pcmu(), output: .pcma())),
-                              b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2,
-                                            transcode: StreamTranscode(input: .pcma(), output: .pcmu())))
+        let reporting = try ReportingCall(io, ports: ports(30220...30239, io), group: 13, aSends: .pcmu(), bSends: .pcma())
+        defer { reporting.plane.shutdown() }
+        let (plane, phoneA, phoneB, a, _) = (reporting.plane, reporting.phoneA, reporting.phoneB, reporting.a, reporting.b)
         let payloads = pcmuPackets(sine(440, seconds: 0.2))
         for (i, payload) in payloads.enumerated() {
             phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA13, payload: payload), to: relayRTP(a))
