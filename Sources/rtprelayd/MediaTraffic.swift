@@ -12,18 +12,23 @@ struct MediaTraffic: Sendable, Hashable, Codable {
     var droppedSRTPAuth: UInt64 = 0
     var droppedSRTPReplay: UInt64 = 0
 
-    /// Adds one stream's counters (wrapping: counters only ever grow, and a wrapped sum still gives right deltas).
-    mutating func add(_ counters: StreamCounters) {
-        rtpIn.add(counters.rtpIn)
-        rtpOut.add(counters.rtpOut)
-        rtcpIn.add(counters.rtcpIn)
-        rtcpOut.add(counters.rtcpOut)
-        droppedForeignSource &+= counters.droppedForeignSource
-        droppedMalformed &+= counters.droppedMalformed
-        droppedNoDestination &+= counters.droppedNoDestination
-        droppedSRTPAuth &+= counters.droppedSRTPAuth
-        droppedSRTPReplay &+= counters.droppedSRTPReplay
+    init() {}
+
+    /// One stream's counters as traffic.
+    init(_ counters: StreamCounters) {
+        rtpIn = TrafficCount(counters.rtpIn)
+        rtpOut = TrafficCount(counters.rtpOut)
+        rtcpIn = TrafficCount(counters.rtcpIn)
+        rtcpOut = TrafficCount(counters.rtcpOut)
+        droppedForeignSource = counters.droppedForeignSource
+        droppedMalformed = counters.droppedMalformed
+        droppedNoDestination = counters.droppedNoDestination
+        droppedSRTPAuth = counters.droppedSRTPAuth
+        droppedSRTPReplay = counters.droppedSRTPReplay
     }
+
+    /// Adds one stream's counters (wrapping: counters only ever grow, and a wrapped sum still gives right deltas).
+    mutating func add(_ counters: StreamCounters) { add(MediaTraffic(counters)) }
 
     mutating func add(_ other: MediaTraffic) {
         rtpIn.add(other.rtpIn)
@@ -49,9 +54,11 @@ struct TrafficCount: Sendable, Hashable, Codable {
     var packets: UInt64 = 0
     var bytes: UInt64 = 0
 
-    mutating func add(_ counters: PacketCounters) {
-        packets &+= counters.packets
-        bytes &+= counters.bytes
+    init() {}
+
+    init(_ counters: PacketCounters) {
+        packets = counters.packets
+        bytes = counters.bytes
     }
 
     mutating func add(_ other: TrafficCount) {
