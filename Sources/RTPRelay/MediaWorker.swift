@@ -318,10 +318,10 @@ final class MediaWorker: @unchecked Sendable {
 
     /// Where one received datagram goes, shared by both IO modes: classifies it, runs the latch, counts it in, and
     /// returns the socket to send it from and the destination, or `socket == -1` when it is dropped (and counted).
-    @inline(__always)
     ///
     /// `capacity`: bytes writable from `received.baseAddress` (the datagram plus the buffer's spare room): SRTP
     /// works in place, and protect appends its trailer there.
+    @inline(__always)
     func route(_ received: UnsafeRawBufferPointer, capacity: Int, truncated: Bool, source: PeerAddress,
                slot: UnsafeMutablePointer<StreamSlot>, rtcpSocket: Bool, now: MonotonicInstant) -> PacketRoute {
         let demux = !rtcpSocket && slot.pointee.demux

@@ -13,14 +13,6 @@ import Testing
         return base...(base + 19)
     }
 
-    /// RTP with an explicit timestamp.
-    func rtp(seq: UInt16, timestamp: UInt32, ssrc: UInt32) -> [UInt8] {
-        var p = rtpPacket(seq: seq, ssrc: ssrc)
-        p[4] = UInt8(timestamp >> 24); p[5] = UInt8(timestamp >> 16 & 0xff)
-        p[6] = UInt8(timestamp >> 8 & 0xff); p[7] = UInt8(timestamp & 0xff)
-        return p
-    }
-
     static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
 
     /// An SR without report blocks; `ntpMiddle` becomes the bytes the reporter echoes as LSR.
@@ -74,7 +66,7 @@ import Testing
         // not inject). A loopback round trip is tens of µs, well under one 125 µs tick of the 8 kHz clock.
         var forwarded = 0
         for s in order {
-            phoneA.send(rtp(seq: s, timestamp: 1000 &+ UInt32(s) &* 160, ssrc: ssrc), to: Endpoint(address: a.localAddress, port: a.rtpPort))
+            phoneA.send(rtpPacket(seq: s, ts: 1000 &+ UInt32(s) &* 160, ssrc: ssrc), to: Endpoint(address: a.localAddress, port: a.rtpPort))
             if phoneB.receive() != nil { forwarded += 1 }
         }
         #expect(forwarded == order.count)
@@ -112,8 +104,8 @@ import Testing
         let toA = Endpoint(address: a.localAddress, port: a.rtpPort), toB = Endpoint(address: b.localAddress, port: b.rtpPort)
         let ssrcA: UInt32 = 0xAAAA, ssrcB: UInt32 = 0xBBBB
         for s in UInt16(1)...5 {
-            phoneA.send(rtp(seq: s, timestamp: UInt32(s) * 160, ssrc: ssrcA), to: toA)
-            phoneB.send(rtp(seq: s, timestamp: UInt32(s) * 160, ssrc: ssrcB), to: toB)
+            phoneA.send(rtpPacket(seq: s, ts: UInt32(s) * 160, ssrc: ssrcA), to: toA)
+            phoneB.send(rtpPacket(seq: s, ts: UInt32(s) * 160, ssrc: ssrcB), to: toB)
         }
         phoneA.drain()
         phoneB.drain()
@@ -155,7 +147,7 @@ import Testing
         #expect(rb.preferredMOS?.lowest?.source == .rtcpReported)
         // A second later the relay's own sample for A's stream appears, with no RTCP needed.
         usleep(1_050_000)
-        phoneA.send(rtp(seq: 6, timestamp: 6 * 160, ssrc: ssrcA), to: toA)
+        phoneA.send(rtpPacket(seq: 6, ts: 6 * 160, ssrc: ssrcA), to: toA)
         let ra3 = try #require(report(plane, a.id) { $0.relayObservedMOS.samples > 0 })
         let observed = try #require(ra3.relayObservedMOS.average)
         #expect(observed.source == .relayObserved)
@@ -174,7 +166,7 @@ import Testing
                               a: StreamPlan(remoteRTP: phoneA.endpoint, rtcpMux: true, learningWindow: 0.2),
                               b: StreamPlan(remoteRTP: phoneB.endpoint, rtcpMux: true, learningWindow: 0.2))
         let toA = Endpoint(address: a.localAddress, port: a.rtpPort)
-        for s in UInt16(1)...10 { phoneA.send(rtp(seq: s, timestamp: UInt32(s) * 160, ssrc: 1), to: toA) }
+        for s in UInt16(1)...10 { phoneA.send(rtpPacket(seq: s, ts: UInt32(s) * 160, ssrc: 1), to: toA) }
         phoneA.send(Self.receiverReport(ssrc: 1, about: 2), to: toA)
         for _ in 0..<11 { #expect(phoneB.receive() != nil) }
         #expect(plane.waitForWorkers())

@@ -118,7 +118,7 @@ import Transcode
         // Event 5, 100 ms then end: three packets with the same timestamp (the event's start).
         let start: UInt32 = 11 * 160   // the end of the tenth packet (sent with timestamps 160, 320, …)
         for (i, (duration, end)) in [(UInt16(400), false), (800, false), (800, true)].enumerated() {
-            phoneA.send(rtp(seq: 11 + UInt16(i), ts: start, pt: 101, ssrc: 0xA5, marker: i == 0,
+            phoneA.send(rtpPacket(seq: 11 + UInt16(i), ts: start, pt: 101, ssrc: 0xA5, marker: i == 0,
                             payload: [5, end ? 0x8A : 0x0A, UInt8(duration >> 8), UInt8(duration & 0xff)]),
                         to: relayRTP(a))
         }
@@ -134,10 +134,10 @@ import Transcode
         #expect(events.map(\.seq) == (1...3).map { audio[9].seq &+ UInt16($0) })
 
         // And back: 48 kHz events from the Opus side come out as 8 kHz type 101.
-        phoneB.send(rtp(seq: 1, ts: 0, pt: 96, ssrc: 0xB5, payload: try encode(sine(440, seconds: 0.02, rate: 48000),
+        phoneB.send(rtpPacket(seq: 1, ts: 0, pt: 96, ssrc: 0xB5, payload: try encode(sine(440, seconds: 0.02, rate: 48000),
                                                                                  with: OpusCodec(.init(sampleRate: 48000)), frame: 960)[0]),
                     to: relayRTP(b))
-        phoneB.send(rtp(seq: 2, ts: 960, pt: 102, ssrc: 0xB5, marker: true, payload: [9, 0x0A, 0x12, 0xC0]), to: relayRTP(b))
+        phoneB.send(rtpPacket(seq: 2, ts: 960, pt: 102, ssrc: 0xB5, marker: true, payload: [9, 0x0A, 0x12, 0xC0]), to: relayRTP(b))
         let backward = receiveAll(phoneA, expecting: 2)
         #expect(backward.count == 2)
         #expect(backward.last?.pt == 101)
@@ -155,7 +155,7 @@ import Transcode
         let (a, _) = try transcodedCall(plane, group: 6, phoneA, .pcmu(), phoneB, .opus())
         let payloads = pcmuPackets(sine(440, seconds: 0.4))
         for (i, payload) in payloads.enumerated() where i != 7 && i != 8 && i != 13 {
-            phoneA.send(rtp(seq: 100 + UInt16(i), ts: 8000 + UInt32(i) * 160, pt: 0, ssrc: 0xA6, payload: payload),
+            phoneA.send(rtpPacket(seq: 100 + UInt16(i), ts: 8000 + UInt32(i) * 160, pt: 0, ssrc: 0xA6, payload: payload),
                         to: relayRTP(a))
         }
         let out = receiveAll(phoneB, expecting: 20)
@@ -182,15 +182,15 @@ import Transcode
         for _ in 0..<30 {
             let length = Int.random(in: 0...40, using: &random)
             let garbage = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
-            phoneB.send(rtp(seq: seq, ts: UInt32(seq) * 960, pt: 96, ssrc: 0xB7, payload: garbage), to: relayRTP(b))
+            phoneB.send(rtpPacket(seq: seq, ts: UInt32(seq) * 960, pt: 96, ssrc: 0xB7, payload: garbage), to: relayRTP(b))
             seq &+= 1
         }
-        phoneB.send(rtp(seq: seq, ts: UInt32(seq) * 960, pt: 33, ssrc: 0xB7, payload: [1, 2, 3]), to: relayRTP(b))
+        phoneB.send(rtpPacket(seq: seq, ts: UInt32(seq) * 960, pt: 33, ssrc: 0xB7, payload: [1, 2, 3]), to: relayRTP(b))
         phoneB.send([0x8F, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xB7], to: relayRTP(b))   // 15 CSRCs announced, none there
         seq &+= 1
         // G.729 side: frames cut short.
         for i in 0..<20 {
-            phoneD.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 18, ssrc: 0xD7,
+            phoneD.send(rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 18, ssrc: 0xD7,
                             payload: Array(repeating: UInt8(i), count: [3, 7, 13, 19][i % 4])), to: relayRTP(d))
         }
         phoneA.drain()
@@ -198,7 +198,7 @@ import Transcode
         // Valid Opus afterwards still comes through as audio.
         let good = try encode(sine(440, seconds: 0.4, rate: 48000), with: OpusCodec(.init(sampleRate: 48000)), frame: 960)
         for (i, payload) in good.enumerated() {
-            phoneB.send(rtp(seq: seq &+ UInt16(i), ts: UInt32(seq &+ UInt16(i)) &* 960, pt: 96, ssrc: 0xB7, payload: payload),
+            phoneB.send(rtpPacket(seq: seq &+ UInt16(i), ts: UInt32(seq &+ UInt16(i)) &* 960, pt: 96, ssrc: 0xB7, payload: payload),
                         to: relayRTP(b))
         }
         let out = receiveAll(phoneA, expecting: 20, timeout: 1)
@@ -233,7 +233,7 @@ import Transcode
 
         plane.update(a.id, plan: StreamPlan(sink: b.id, remoteRTP: phoneA.endpoint, learningWindow: 0.2))
         #expect(plane.waitForWorkers())
-        let packet = rtp(seq: 40, ts: 6400, pt: 0, ssrc: 0xA9, payload: payloads[0])
+        let packet = rtpPacket(seq: 40, ts: 6400, pt: 0, ssrc: 0xA9, payload: payloads[0])
         phoneA.send(packet, to: relayRTP(a))
         #expect(phoneB.receive()?.bytes == packet)
     }
@@ -256,7 +256,7 @@ import Transcode
         let receiverB = try SRTPSession(suite: .aes128CMHmacSHA1_80, masterKeyAndSalt: keyB.masterKeyAndSalt, direction: .inbound)
         let tone = sine(440, seconds: 0.6)
         for (i, payload) in pcmuPackets(tone).enumerated() {
-            var packet = rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xAA, payload: payload)
+            var packet = rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xAA, payload: payload)
             packet += [UInt8](repeating: 0, count: 256)   // room for the trailer (libsrtp2 asks for generous space)
             let length = try packet.withUnsafeMutableBytes { try senderA.protect($0, length: $0.count - 256) }
             phoneA.send(Array(packet[0..<length]), to: relayRTP(a))
@@ -299,19 +299,13 @@ struct RTPView {
     var payload: [UInt8] { Array(bytes[(12 + 4 * Int(bytes[0] & 0x0F))...]) }
 }
 
-func rtp(seq: UInt16, ts: UInt32, pt: UInt8, ssrc: UInt32, marker: Bool = false, payload: [UInt8]) -> [UInt8] {
-    [0x80, (marker ? 0x80 : 0) | pt & 0x7f, UInt8(seq >> 8), UInt8(seq & 0xff),
-     UInt8(ts >> 24), UInt8(ts >> 16 & 0xff), UInt8(ts >> 8 & 0xff), UInt8(ts & 0xff),
-     UInt8(ssrc >> 24), UInt8(ssrc >> 16 & 0xff), UInt8(ssrc >> 8 & 0xff), UInt8(ssrc & 0xff)] + payload
-}
-
 /// Sends one packet per payload with consecutive sequence numbers and timestamps; returns how many.
 @discardableResult
 func send(_ payloads: [[UInt8]], pt: UInt8, ssrc: UInt32, clock: UInt32, from phone: UDPTestSocket, to target: Endpoint,
           firstSeq: UInt16 = 1) -> Int {
     for (i, payload) in payloads.enumerated() {
         let seq = firstSeq &+ UInt16(i)
-        phone.send(rtp(seq: seq, ts: UInt32(seq) &* clock, pt: pt, ssrc: ssrc, payload: payload), to: target)
+        phone.send(rtpPacket(seq: seq, ts: UInt32(seq) &* clock, pt: pt, ssrc: ssrc, payload: payload), to: target)
     }
     return payloads.count
 }
@@ -447,7 +441,7 @@ struct ReportingCall {
         // A: 40 packets, seq 5 and 6 lost, then its own SR (muxed on the RTP port).
         let payloads = pcmuPackets(sine(440, seconds: 0.8))
         for (i, payload) in payloads.enumerated() where i != 4 && i != 5 {
-            phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA11, payload: payload), to: relayRTP(a))
+            phoneA.send(rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA11, payload: payload), to: relayRTP(a))
         }
         let ntp = NTPTimestamp(seconds: 0xE000_0001, fraction: 0x1234_0000)
         var sr: [UInt8] = []
@@ -528,8 +522,8 @@ extension TranscodedLegRTCPTests {
         let (plane, phoneA, phoneB, a, b) = (reporting.plane, reporting.phoneA, reporting.phoneB, reporting.a, reporting.b)
         let payloads = pcmuPackets(sine(440, seconds: 0.4))
         for (i, payload) in payloads.enumerated() {
-            phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA12, payload: payload), to: relayRTP(a))
-            phoneB.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 8, ssrc: 0xB12, payload: payload), to: relayRTP(b))
+            phoneA.send(rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA12, payload: payload), to: relayRTP(a))
+            phoneB.send(rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 8, ssrc: 0xB12, payload: payload), to: relayRTP(b))
         }
         let held = 0.15
         let claimed: UInt32 = 65536 / 20   // 50 ms in 1/65536 s
@@ -604,7 +598,7 @@ extension TranscodedLegRTCPTests {
         let (plane, phoneA, phoneB, a, _) = (reporting.plane, reporting.phoneA, reporting.phoneB, reporting.a, reporting.b)
         let payloads = pcmuPackets(sine(440, seconds: 0.2))
         for (i, payload) in payloads.enumerated() {
-            phoneA.send(rtp(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA13, payload: payload), to: relayRTP(a))
+            phoneA.send(rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA13, payload: payload), to: relayRTP(a))
         }
         var rr: [UInt8] = []
         RTCPReceiverReport(ssrc: 0xA13).write(into: &rr)

@@ -58,10 +58,12 @@ final class UDPTestSocket {
     func drain() { while receive(timeout: 0) != nil {} }
 }
 
-/// An RTP packet: version 2, the given payload type, sequence, timestamp and SSRC, then `payload`.
-func rtpPacket(seq: UInt16, pt: UInt8 = 0, ssrc: UInt32 = 0x1234_5678, payload: [UInt8] = Array(repeating: 0xd5, count: 160)) -> [UInt8] {
-    let ts = UInt32(seq) &* 160
-    return [0x80, pt & 0x7f, UInt8(seq >> 8), UInt8(seq & 0xff),
+/// An RTP packet: version 2, the given payload type (and marker), sequence, timestamp (by default 160 ticks per
+/// sequence number) and SSRC, then `payload`.
+func rtpPacket(seq: UInt16, ts: UInt32? = nil, pt: UInt8 = 0, ssrc: UInt32 = 0x1234_5678, marker: Bool = false,
+               payload: [UInt8] = Array(repeating: 0xd5, count: 160)) -> [UInt8] {
+    let ts = ts ?? UInt32(seq) &* 160
+    return [0x80, (marker ? 0x80 : 0) | pt & 0x7f, UInt8(seq >> 8), UInt8(seq & 0xff),
             UInt8(ts >> 24), UInt8(ts >> 16 & 0xff), UInt8(ts >> 8 & 0xff), UInt8(ts & 0xff),
             UInt8(ssrc >> 24), UInt8(ssrc >> 16 & 0xff), UInt8(ssrc >> 8 & 0xff), UInt8(ssrc & 0xff)] + payload
 }
