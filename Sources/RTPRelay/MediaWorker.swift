@@ -70,6 +70,10 @@ final class MediaWorker: @unchecked Sendable {
     /// it catches up, as rtpengine does at the same load.
     var bufferCount: UInt32 = 4096
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
+    /// Ports of closed sockets not yet given back: returned to the ledger once per command batch or loop turn, so
+    /// the worker takes the ledger's lock once per batch instead of once per stream (the control thread holds it
+    /// across socket and bind calls, and each collision cost both threads a futex wait and wake).
+    private var releasedPorts: [(pool: Int, ports: [UInt16])] = []
     var waitingBarriers: [CommandBarrier] = []
 
     /// Per-send-entry bookkeeping for the batch being built.
@@ -574,6 +578,7 @@ final class MediaWorker: @unchecked Sendable {
             case .remove(let id): remove(id)
             case .barrier(let barrier):
                 // Reached once every earlier removal has really closed its sockets (io_uring mode defers that).
+                returnPorts()
                 if closingSlots.isEmpty {
                     barrier.reached.store(true, ordering: .releasing)
                 } else {
@@ -584,6 +589,14 @@ final class MediaWorker: @unchecked Sendable {
                 running = false
             }
         }
+        returnPorts()
+    }
+
+    /// Gives the ports of the sockets closed since the last call back to the ledger, under one lock.
+    func returnPorts() {
+        guard !releasedPorts.isEmpty else { return }
+        ledger.release(releasedPorts)
+        releasedPorts.removeAll(keepingCapacity: true)
     }
 
     private func add(_ registration: StreamRegistration) {
@@ -682,13 +695,12 @@ final class MediaWorker: @unchecked Sendable {
 
     /// Closes a stream's sockets, frees its slot and gives its ports back.
     func finishClose(slot index: Int, registration: StreamRegistration) {
-        if slots[index].fixedFiles { unregisterFiles(registration) }
         if slots[index].transcoder != nil { transcodingSlots -= 1 }
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))
         freeSlots.append(Int32(index))
-        ledger.release(pool: registration.pool, ports: registration.ports)
+        releasedPorts.append((registration.pool, registration.ports))
     }
 
     private func grow() {
