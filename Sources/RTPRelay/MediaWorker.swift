@@ -61,6 +61,8 @@ final class MediaWorker: @unchecked Sendable {
     /// have brought for the next wait to use it.
     var batchWaitMicroseconds: UInt32 = 0
     var batchThreshold = 8
+    /// `RelayConfiguration.transcodeBatchWait` in µs: the minimum wait while the worker carries transcoded streams.
+    var transcodeBatchMicroseconds: UInt32 = 0
     /// io_uring mode: provided receive buffers (a power of two, ~1.6 KB each; RTPRELAY_URING_BUFFERS overrides).
     /// With 1024, a relay that fell behind at 1000 calls (2000 sockets, each with datagrams queued) ran the ring dry
     /// every turn: every socket's multishot receive ended with ENOBUFS and had to be re-armed, which cost more per
@@ -116,6 +118,7 @@ final class MediaWorker: @unchecked Sendable {
                         spare: MediaWorker.srtpSpare)
         requestedIO = configuration.io
         commandDelayNanoseconds = UInt64(configuration.commandDelay * 1e9)
+        transcodeBatchMicroseconds = UInt32(configuration.transcodeBatchWait * 1e6)
         maxPacketSize = configuration.maxPacketSize
         statistics = configuration.statistics
         slotCapacity = 64

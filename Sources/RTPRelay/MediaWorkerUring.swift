@@ -54,6 +54,8 @@ extension MediaWorker {
             if let text = getenv("RTPRELAY_URING_BATCH_MIN"), let value = Int(String(cString: text)) {
                 batchThreshold = max(1, value)
             }
+        } else {
+            transcodeBatchMicroseconds = 0   // the kernel cannot hold a wait for a batch (before 6.12)
         }
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
@@ -71,6 +73,15 @@ extension MediaWorker {
         buffers = nil
         bufferSends?.deallocate()
         bufferSends = nil
+    }
+
+    /// The minimum wait of the next turn in µs, 0 for none (the wait ends at the first completion): the under-load
+    /// wait after a turn of at least `threshold` datagrams, and the transcoding wait while any slot transcodes,
+    /// whichever is longer.
+    static func minimumWait(receivedLastTurn: Int, threshold: Int, loadWait: UInt32, transcodingSlots: Int,
+                            transcodeWait: UInt32) -> UInt32 {
+        let underLoad = receivedLastTurn >= threshold ? loadWait : 0
+        return max(underLoad, transcodingSlots > 0 ? transcodeWait : 0)
     }
 
     @inline(__always)
@@ -106,7 +117,14 @@ extension MediaWorker {
             // a pass through the wait code, so fewer, fuller turns cost less per datagram; the price is at most that
             // long a hold per datagram, and only under load. At light load (a datagram or two per turn) the wait
             // still ends at the first completion, so light-load latency does not change.
-            let batching = batchWaitMicroseconds > 0 && receivedLastTurn >= batchThreshold
+            //
+            // A worker carrying transcoded streams batches at any load (`transcodeBatchMicroseconds`, see
+            // RelayConfiguration.transcodeBatchWait): its datagrams are few but each costs a codec run plus a wake-up.
+            let minimumWait = MediaWorker.minimumWait(receivedLastTurn: receivedLastTurn, threshold: batchThreshold,
+                                                      loadWait: batchWaitMicroseconds,
+                                                      transcodingSlots: transcodingSlots,
+                                                      transcodeWait: transcodeBatchMicroseconds)
+            let batching = minimumWait > 0
             let wait = sendsQueued &+ (batching ? MediaWorker.batchCompletions : 1)
             sendsQueued = 0
             receivedLastTurn = 0
@@ -115,7 +133,7 @@ extension MediaWorker {
                rtprelay_uring_timer(ring, 500, MediaWorker.timerToken) == 0 {
                 uringTimerArmed = true
             }
-            let rc = batching ? rtprelay_uring_submit_and_wait_min(ring, wait, batchWaitMicroseconds)
+            let rc = batching ? rtprelay_uring_submit_and_wait_min(ring, wait, minimumWait)
                 : rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
             var returned = false
