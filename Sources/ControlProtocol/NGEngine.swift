@@ -18,6 +18,8 @@ public final class NGEngine {
     /// The latest `now` seen, so `shutdown()` can date the calls it ends.
     private var lastNow = MonotonicInstant(nanoseconds: 0)
     private let recorder: CallRecorder
+    /// Where replies are encoded before their exact-size copy is cached and sent (see NGReplyEncoder).
+    private var replyScratch: [UInt8] = []
 
     /// When on, every call that ends leaves a `CallRecord` for `takeCallRecords()` (off: nothing is kept).
     public var recordsCalls = false {
@@ -60,7 +62,8 @@ public final class NGEngine {
         mediaPlane.beginBatch()
         let reply = respond(to: framed, from: source.address, now: now, clock: clock)
         mediaPlane.endBatch()
-        let bytes = NGReplyEncoder.encode(cookie: framed.cookie, reply: reply, format: framed.format)
+        let bytes = NGReplyEncoder.encode(cookie: framed.cookie, reply: reply, format: framed.format,
+                                          scratch: &replyScratch)
         cache.finish(cookie: framed.cookie, reply: bytes, now: now)
         return bytes
     }

@@ -79,7 +79,17 @@ public struct NGDatagram: Sendable, Hashable {
 /// Builds reply datagrams: `COOKIE SP PAYLOAD`, where the payload is bencode or JSON like the request.
 public enum NGReplyEncoder {
     public static func encode(cookie: [UInt8], reply: BencodeDictionary, format: NGPayloadFormat) -> [UInt8] {
-        var out: [UInt8] = []
+        var scratch: [UInt8] = []
+        return encode(cookie: cookie, reply: reply, format: format, scratch: &scratch)
+    }
+
+    /// Encodes into `scratch` (kept by the caller, so its room is reused from one reply to the next), then returns
+    /// an exact-size copy. The reply cache holds every reply for 30–60 s: an array reserved for the largest reply
+    /// (2 KB) per entry tripled the memory held and kept the heap growing page by page (an `mprotect` and page
+    /// faults every few replies) under a steady call rate.
+    public static func encode(cookie: [UInt8], reply: BencodeDictionary, format: NGPayloadFormat,
+                              scratch out: inout [UInt8]) -> [UInt8] {
+        out.removeAll(keepingCapacity: true)
         // Offer/answer replies run to ~600 bytes and a delete's stats tree to ~1.5 KB: one allocation, not six doublings.
         out.reserveCapacity(cookie.count + 2048)
         out.append(contentsOf: cookie)
@@ -88,6 +98,11 @@ public enum NGReplyEncoder {
         case .bencode: Bencode.encode(reply, into: &out)
         case .json: NGJSON.encode(.dictionary(reply), into: &out)
         }
-        return out
+        // A fresh buffer of the reply's own size (`Array(out)` would share the scratch buffer instead).
+        return out.withUnsafeBufferPointer { source in
+            [UInt8](unsafeUninitializedCapacity: source.count) { target, initialized in
+                initialized = target.initialize(fromContentsOf: source)
+            }
+        }
     }
 }
