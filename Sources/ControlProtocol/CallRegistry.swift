@@ -410,9 +410,13 @@ public final class CallRegistry {
     /// this party declared) and hands it over. `force` re-sends unchanged plans, which re-arms
     /// learning after a signal; otherwise only changed plans are sent.
     private func applyPlans(of id: MonologueID, force: Bool, in call: inout Call) {
-        guard let party = call.monologues[id] else { return }
-        let peer = party.activePeer.flatMap { call.monologues[$0] }
-        for (i, media) in party.medias.enumerated() {
+        guard let index = call.monologues.index(forKey: id) else { return }
+        let policy = call.monologues.values[index].policy
+        let peer = call.monologues.values[index].activePeer.flatMap { call.monologues[$0] }
+        // Each media is read by position rather than through a copy of the party held across the loop: such a copy
+        // kept a second reference to `medias`, so storing the first plan copied the whole array.
+        for i in call.monologues.values[index].medias.indices {
+            let media = call.monologues.values[index].medias[i]
             guard let stream = media.stream else { continue }
             let declared = media.declared
             let sink = (peer?.medias.indices.contains(i) ?? false) ? peer?.medias[i].stream?.id : nil
@@ -422,11 +426,11 @@ public final class CallRegistry {
                 remoteRTCP: declared?.remoteRTCP,
                 // A single-port leg (rtcp-mux `require`) carries RTCP on the RTP port whatever the SDP said.
                 rtcpMux: (declared?.rtcpMux ?? false) || stream.rtcpMux,
-                learning: party.policy.learning ?? configuration.defaultLearning,
+                learning: policy.learning ?? configuration.defaultLearning,
                 learningWindow: configuration.learningWindow,
-                strictSource: party.policy.strictSource,
-                mediaHandover: party.policy.mediaHandover,
-                asymmetric: party.policy.asymmetric,
+                strictSource: policy.strictSource,
+                mediaHandover: policy.mediaHandover,
+                asymmetric: policy.asymmetric,
                 payloadTypes: declared?.payloadTypes ?? [],
                 receiveEnabled: declared?.sends ?? true,
                 inboundSRTP: media.sdes.isActive ? media.sdes.remote?.keying : nil,
@@ -435,7 +439,7 @@ public final class CallRegistry {
                 transcode: media.transcode)
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
-                call.modify(id) { $0.medias[i].plan = plan }
+                call.monologues.values[index].medias[i].plan = plan
             }
         }
     }

@@ -73,7 +73,7 @@ final class MediaWorker: @unchecked Sendable {
     /// Ports of closed sockets not yet given back: returned to the ledger once per command batch or loop turn, so
     /// the worker takes the ledger's lock once per batch instead of once per stream (the control thread holds it
     /// across socket and bind calls, and each collision cost both threads a futex wait and wake).
-    private var releasedPorts: [(pool: Int, ports: [UInt16])] = []
+    private var releasedPorts: [StreamRegistration] = []
     var waitingBarriers: [CommandBarrier] = []
 
     /// Per-send-entry bookkeeping for the batch being built.
@@ -231,10 +231,12 @@ final class MediaWorker: @unchecked Sendable {
             activeIO.store(2, ordering: .releasing)
             runUring()
             stopUring()
+            returnPorts(wait: true)
             return
         }
         activeIO.store(1, ordering: .releasing)
         runEpoll()
+        returnPorts(wait: true)
     }
 
     private func runEpoll() {
@@ -283,6 +285,7 @@ final class MediaWorker: @unchecked Sendable {
                 }
             }
             if transcodingSlots > 0 { serviceTranscodedRTCP(now: MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())) }
+            returnPorts()
         }
     }
 
@@ -578,7 +581,7 @@ final class MediaWorker: @unchecked Sendable {
             case .remove(let id): remove(id)
             case .barrier(let barrier):
                 // Reached once every earlier removal has really closed its sockets (io_uring mode defers that).
-                returnPorts()
+                returnPorts(wait: true)
                 if closingSlots.isEmpty {
                     barrier.reached.store(true, ordering: .releasing)
                 } else {
@@ -589,14 +592,15 @@ final class MediaWorker: @unchecked Sendable {
                 running = false
             }
         }
-        returnPorts()
+        returnPorts(wait: !running)
     }
 
-    /// Gives the ports of the sockets closed since the last call back to the ledger, under one lock.
-    func returnPorts() {
+    /// Gives the ports of the sockets closed since the last call back to the ledger, under one lock. Without
+    /// `wait`, only when the lock is free: otherwise the ports stay here and the worker's wake timer is armed, so a
+    /// later turn (at most `commandDelay` away, even on an idle worker) gives them back.
+    func returnPorts(wait: Bool = false) {
         guard !releasedPorts.isEmpty else { return }
-        ledger.release(releasedPorts)
-        releasedPorts.removeAll(keepingCapacity: true)
+        if !ledger.release(&releasedPorts, wait: wait) { wakeSoon() }
     }
 
     private func add(_ registration: StreamRegistration) {
@@ -700,7 +704,7 @@ final class MediaWorker: @unchecked Sendable {
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))
         freeSlots.append(Int32(index))
-        releasedPorts.append((registration.pool, registration.ports))
+        releasedPorts.append(registration)
     }
 
     private func grow() {

@@ -176,6 +176,7 @@ extension MediaWorker {
             if transcodingSlots > 0 { serviceTranscodedRTCP(now: MonotonicInstant(nanoseconds: rtprelay_monotonic_ns())) }
             if returned && !starved.isEmpty { rearmStarved() }
             if !closingSlots.isEmpty { finishClosings() }
+            returnPorts()
         }
     }
 
@@ -368,7 +369,7 @@ extension MediaWorker {
                 k += 1
             }
         }
-        returnPorts()
+        returnPorts(wait: closingSlots.isEmpty && !waitingBarriers.isEmpty)
         if closingSlots.isEmpty {
             for barrier in waitingBarriers { barrier.reached.store(true, ordering: .releasing) }
             waitingBarriers.removeAll()

@@ -20,6 +20,13 @@ final class ThreadLock<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// Runs `body` only if the lock is free right now (never sleeps); nil when someone else holds it.
+    func withLockIfAvailable<R>(_ body: (inout Value) -> R) -> R? {
+        guard pthread_mutex_trylock(mutex) == 0 else { return nil }
+        defer { pthread_mutex_unlock(mutex) }
+        return body(&value)
+    }
+
     func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
