@@ -95,11 +95,15 @@ final class EngineRequestHandler: NGRequestHandler {
     }
 
     private func log(_ events: [CallEndEvent]) {
-        for event in events {
-            logger.info("call ended", metadata: [
-                "call_id": "\(event.callID)", "reason": "\(event.reason.rawValue)",
-                "duration_s": "\((event.duration * 1000).rounded() / 1000)",
-            ])
+        guard !events.isEmpty, logger.logLevel <= .info else { return }
+        // One write for the tick's lines rather than one per ended call.
+        KeyValueLogHandler.batched {
+            for event in events {
+                logger.info("call ended", metadata: [
+                    "call_id": "\(event.callID)", "reason": "\(event.reason.rawValue)",
+                    "duration_s": "\((event.duration * 1000).rounded() / 1000)",
+                ])
+            }
         }
     }
 }

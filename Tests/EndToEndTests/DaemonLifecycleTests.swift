@@ -180,4 +180,27 @@ extension DaemonLifecycleTests {
         #expect(Self.eventually(timeout: 2) { BoundPorts.udp(in: relay.mediaPorts).isEmpty }, "ports still bound")
         #expect(relay.log.contains("reason=mediaTimeout"), "no call-end log line: \(relay.log.suffix(1500))")
     }
+
+    @Test("calls ended in one tick each get one whole call-end log line (the tick writes them in batches)")
+    func callEndLinesOfOneTickStayWhole() throws {
+        let relay = try RelayProcess(.rtprelayd)
+        let client = try relay.client()
+        let prefix = "tick-batch-\(UInt32.random(in: 0...UInt32.max))-"
+        // 60 lines of ~130 bytes: more than one PIPE_BUF-sized batch.
+        let count = 60
+        for i in 0..<count {
+            let callID = "\(prefix)\(i)"
+            #expect(try Self.offerOneCall(client, callID: callID))
+            let delete = try client.command("delete", [("call-id", .string(callID)), ("from-tag", .string("caller"))])
+            #expect(delete["result"]?.text == "ok", "\(delete)")
+        }
+        let ended = { relay.log.split(separator: "\n").filter { $0.contains("msg=\"call ended\"") && $0.contains(prefix) } }
+        #expect(Self.eventually(timeout: 5) { ended().count == count }, "\(relay.log.suffix(3000))")
+        for line in ended() {
+            #expect(line.hasPrefix("20") && line.contains("level=info") && line.hasSuffix("reason=deleted"), "\(line)")
+            #expect(line.components(separatedBy: "msg=").count == 2, "two lines run together: \(line)")
+        }
+        let ids = Set(ended().compactMap { line in line.split(separator: " ").first { $0.hasPrefix("call_id=") } })
+        #expect(ids.count == count)
+    }
 }
