@@ -18,6 +18,10 @@ _Static_assert(RTPRELAY_CQE_BUFFER_SHIFT == IORING_CQE_BUFFER_SHIFT, "IORING_CQE
  * (IORING_FEAT_MIN_TIMEOUT, kernels >= 6.12). */
 struct rtprelay_uring {
     struct io_uring ring;
+    /* Registered-file updates go out as IORING_OP_FILES_UPDATE requests; the kernel reads the fd values when it
+     * issues one (inline, during the io_uring_enter that submits it), so each SQE slot has two ints of its own here
+     * that stay untouched until that slot is handed out again, i.e. until after the request was submitted. */
+    int *file_values;
     /* The one timer a worker arms (periodic RTCP of transcoded legs); kept here so it outlives the submission. */
     struct __kernel_timespec timer;
     int send_to;
@@ -167,11 +171,26 @@ static struct io_uring_sqe *rtprelay_uring_sqe(struct rtprelay_uring *u) {
 /* Registered ("fixed") files: a sparse table indexed by fd number, so an operation on a registered socket skips the
  * per-operation file lookup and reference count (fget/fput). `nr` entries; 0 or -errno. */
 int rtprelay_uring_files_init(struct rtprelay_uring *u, unsigned nr) {
+    if (!u->file_values) {
+        u->file_values = (int *)calloc((size_t)u->ring.sq.ring_entries * 2, sizeof(int));
+        if (!u->file_values) return -ENOMEM;
+    }
     return io_uring_register_files_sparse(&u->ring, nr);
 }
-/* Puts fd into table slot fd (or clears it with value -1). Returns 1 on success, or -errno. */
-int rtprelay_uring_file_set(struct rtprelay_uring *u, int fd, int value) {
-    return io_uring_register_files_update(&u->ring, (unsigned)fd, &value, 1);
+/* Queues an update of table slots first..first+count-1 (count 1 or 2): each gets the fd of its own number, or is
+ * cleared (clear != 0). It rides on the next submission instead of costing an io_uring_register call of its own;
+ * the ring is single-issuer and SQEs are issued in order, so an operation queued after it that names these slots
+ * as fixed files sees the update. A cleared slot drops the table's file reference; operations still in flight on
+ * that file keep their own. Completes with the number of slots updated, or -errno. 0 or -EBUSY. */
+int rtprelay_uring_files_update(struct rtprelay_uring *u, int first, unsigned count, int clear, uint64_t token) {
+    if (count < 1 || count > 2 || first < 0 || !u->file_values) return -EINVAL;
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
+    if (!sqe) return -EBUSY;
+    int *values = u->file_values + 2 * (size_t)(sqe - u->ring.sq.sqes);
+    for (unsigned i = 0; i < count; i++) values[i] = clear ? -1 : first + (int)i;
+    io_uring_prep_files_update(sqe, values, count, first);
+    io_uring_sqe_set_data64(sqe, token);
+    return 0;
 }
 static void rtprelay_uring_sqe_fixed(struct io_uring_sqe *sqe, int fixed) {
     if (fixed) sqe->flags |= IOSQE_FIXED_FILE;
@@ -340,5 +359,6 @@ struct rtprelay_uring *rtprelay_uring_create(unsigned entries, unsigned cq_entri
 void rtprelay_uring_destroy(struct rtprelay_uring *u) {
     if (!u) return;
     io_uring_queue_exit(&u->ring);
+    free(u->file_values);
     free(u);
 }

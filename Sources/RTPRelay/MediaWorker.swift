@@ -66,6 +66,8 @@ final class MediaWorker: @unchecked Sendable {
     /// have brought for the next wait to use it.
     var batchWaitMicroseconds: UInt32 = 0
     var batchThreshold = 8
+    /// `RelayConfiguration.transcodeBatchWait` in µs: the minimum wait while the worker carries transcoded streams.
+    var transcodeBatchMicroseconds: UInt32 = 0
     /// io_uring mode: provided receive buffers (a power of two, ~1.6 KB each; RTPRELAY_URING_BUFFERS overrides).
     /// With 1024, a relay that fell behind at 1000 calls (2000 sockets, each with datagrams queued) ran the ring dry
     /// every turn: every socket's multishot receive ended with ENOBUFS and had to be re-armed, which cost more per
@@ -73,6 +75,10 @@ final class MediaWorker: @unchecked Sendable {
     /// it catches up, as rtpengine does at the same load.
     var bufferCount: UInt32 = 4096
     var closingSlots: [(slot: Int32, registration: StreamRegistration)] = []
+    /// Ports of closed sockets not yet given back: returned to the ledger once per command batch or loop turn, so
+    /// the worker takes the ledger's lock once per batch instead of once per stream (the control thread holds it
+    /// across socket and bind calls, and each collision cost both threads a futex wait and wake).
+    private var releasedPorts: [(pool: Int, ports: [UInt16])] = []
     var waitingBarriers: [CommandBarrier] = []
 
     /// Per-send-entry bookkeeping for the batch being built.
@@ -117,6 +123,7 @@ final class MediaWorker: @unchecked Sendable {
                         spare: MediaWorker.srtpSpare)
         requestedIO = configuration.io
         commandDelayNanoseconds = UInt64(configuration.commandDelay * 1e9)
+        transcodeBatchMicroseconds = UInt32(configuration.transcodeBatchWait * 1e6)
         maxPacketSize = configuration.maxPacketSize
         statistics = configuration.statistics
         slotCapacity = 64
@@ -576,6 +583,7 @@ final class MediaWorker: @unchecked Sendable {
             case .remove(let id): remove(id)
             case .barrier(let barrier):
                 // Reached once every earlier removal has really closed its sockets (io_uring mode defers that).
+                returnPorts()
                 if closingSlots.isEmpty {
                     barrier.reached.store(true, ordering: .releasing)
                 } else {
@@ -586,6 +594,14 @@ final class MediaWorker: @unchecked Sendable {
                 running = false
             }
         }
+        returnPorts()
+    }
+
+    /// Gives the ports of the sockets closed since the last call back to the ledger, under one lock.
+    func returnPorts() {
+        guard !releasedPorts.isEmpty else { return }
+        ledger.release(releasedPorts)
+        releasedPorts.removeAll(keepingCapacity: true)
     }
 
     private func add(_ registration: StreamRegistration) {
@@ -684,13 +700,12 @@ final class MediaWorker: @unchecked Sendable {
 
     /// Closes a stream's sockets, frees its slot and gives its ports back.
     func finishClose(slot index: Int, registration: StreamRegistration) {
-        if slots[index].fixedFiles { unregisterFiles(registration) }
         if slots[index].transcoder != nil { transcodingSlots -= 1 }
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))
         freeSlots.append(Int32(index))
-        ledger.release(pool: registration.pool, ports: registration.ports)
+        releasedPorts.append((registration.pool, registration.ports))
     }
 
     private func grow() {

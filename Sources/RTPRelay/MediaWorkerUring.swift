@@ -29,6 +29,8 @@ extension MediaWorker {
     private static let kindCancel: UInt64 = 3
     /// The periodic timer: a cancel-kind token no cancel request uses (RTCP bit set, slot index all ones).
     static let timerToken: UInt64 = UInt64.max & ~3 | kindCancel
+    /// Registered-file table updates of a slot: cancel kind with the RTCP bit set (cancels leave it clear).
+    private static let fileUpdateBits: UInt64 = 4 | kindCancel
     private static let reapBatch = 256
     /// Under load, a wait returns once this many completions are there (or the minimum wait has passed).
     private static let batchCompletions: UInt32 = 64
@@ -73,6 +75,8 @@ extension MediaWorker {
             if let text = getenv("RTPRELAY_URING_BATCH_MIN"), let value = Int(String(cString: text)) {
                 batchThreshold = max(1, value)
             }
+        } else {
+            transcodeBatchMicroseconds = 0   // the kernel cannot hold a wait for a batch (before 6.12)
         }
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
@@ -93,6 +97,15 @@ extension MediaWorker {
         quietSends = false
         inFlight = nil
         sendPool = nil
+    }
+
+    /// The minimum wait of the next turn in µs, 0 for none (the wait ends at the first completion): the under-load
+    /// wait after a turn of at least `threshold` datagrams, and the transcoding wait while any slot transcodes,
+    /// whichever is longer.
+    static func minimumWait(receivedLastTurn: Int, threshold: Int, loadWait: UInt32, transcodingSlots: Int,
+                            transcodeWait: UInt32) -> UInt32 {
+        let underLoad = receivedLastTurn >= threshold ? loadWait : 0
+        return max(underLoad, transcodingSlots > 0 ? transcodeWait : 0)
     }
 
     @inline(__always)
@@ -129,8 +142,14 @@ extension MediaWorker {
             // long a hold per datagram, and only under load. At light load (a datagram or two per turn) the wait
             // still ends at the first completion, so light-load latency does not change.
             //
+            // A worker carrying transcoded streams batches at any load (`transcodeBatchMicroseconds`, see
+            // RelayConfiguration.transcodeBatchWait): its datagrams are few but each costs a codec run plus a wake-up.
+            let minimumWait = MediaWorker.minimumWait(receivedLastTurn: receivedLastTurn, threshold: batchThreshold,
+                                                      loadWait: batchWaitMicroseconds,
+                                                      transcodingSlots: transcodingSlots,
+                                                      transcodeWait: transcodeBatchMicroseconds)
+            let batching = minimumWait > 0
             // Quiet sends post no completion to wait for: the wait is for the next datagram (or command) alone.
-            let batching = batchWaitMicroseconds > 0 && receivedLastTurn >= batchThreshold
             let wait = sendsQueued &+ (batching ? MediaWorker.batchCompletions : 1)
             sendsQueued = 0
             receivedLastTurn = 0
@@ -139,7 +158,7 @@ extension MediaWorker {
                rtprelay_uring_timer(ring, 500, MediaWorker.timerToken) == 0 {
                 uringTimerArmed = true
             }
-            let rc = batching ? rtprelay_uring_submit_and_wait_min(ring, wait, batchWaitMicroseconds)
+            let rc = batching ? rtprelay_uring_submit_and_wait_min(ring, wait, minimumWait)
                 : rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
             // The quiet sends that submission consumed are done: their buffers go back to the ring.
@@ -174,8 +193,13 @@ extension MediaWorker {
                             returned = true
                         }
                     default:
-                        // The wake-up (handled above), a cancel request's own completion, or the timer.
-                        if token == MediaWorker.timerToken { uringTimerArmed = false }
+                        // The wake-up (handled above), a cancel request's own completion, the timer, or a
+                        // registered-file update.
+                        if token == MediaWorker.timerToken {
+                            uringTimerArmed = false
+                        } else if token & 7 == MediaWorker.fileUpdateBits {
+                            filesUpdated(token: token, result: results[i])
+                        }
                     }
                 }
             }
@@ -353,21 +377,55 @@ extension MediaWorker {
         starved.removeAll(keepingCapacity: true)
     }
 
-    /// A new stream (command path): register its sockets as fixed files where the table has room, then arm a
-    /// multishot receive on each.
+    /// A new stream (command path): put its sockets into the registered-file table where it has room, then arm a
+    /// multishot receive on each. The table update is queued, not a system call of its own: it goes out with the
+    /// next submission, ahead of the receives that name the sockets as fixed files.
     func armReceives(slot index: Int) {
-        if let ring {
+        if ring != nil {
             let rtp = slots[index].rtpFD, rtcp = slots[index].rtcpFD
-            if rtp < fixedFileLimit && rtcp < fixedFileLimit, rtprelay_uring_file_set(ring, rtp, rtp) == 1 {
-                if rtcp < 0 || rtprelay_uring_file_set(ring, rtcp, rtcp) == 1 {
-                    slots[index].fixedFiles = true
-                } else {
-                    _ = rtprelay_uring_file_set(ring, rtp, -1)
-                }
+            if rtp < fixedFileLimit && rtcp < fixedFileLimit && queueFileUpdates(slot: index, clear: false) {
+                slots[index].fixedFiles = true
             }
         }
         armReceive(slot: index, rtcp: false)
         if slots[index].rtcpFD >= 0 { armReceive(slot: index, rtcp: true) }
+    }
+
+    /// Queues the table updates for a slot's sockets (one request when their fds are adjacent, as they mostly are);
+    /// each is a pending operation of the slot until it completes, so the slot is not closed before the update
+    /// that clears its sockets has gone out. False when none could be queued.
+    private func queueFileUpdates(slot index: Int, clear: Bool) -> Bool {
+        guard let ring else { return false }
+        let rtp = slots[index].rtpFD, rtcp = slots[index].rtcpFD
+        let token = MediaWorker.fileUpdateBits | UInt64(index) << 3
+        var queued = false
+        func update(_ first: Int32, _ count: UInt32) {
+            if rtprelay_uring_files_update(ring, first, count, clear ? 1 : 0, token) == 0 {
+                slots[index].pendingOps += 1
+                queued = true
+            }
+        }
+        if rtcp < 0 {
+            update(rtp, 1)
+        } else if rtcp == rtp &+ 1 {
+            update(rtp, 2)
+        } else if rtp == rtcp &+ 1 {
+            update(rtcp, 2)
+        } else {
+            update(rtp, 1)
+            update(rtcp, 1)
+        }
+        if queued { slots[index].filesInTable = true }
+        return queued
+    }
+
+    /// A registered-file update completed. If putting a live stream's sockets into the table failed, its
+    /// operations stop naming them as fixed files (a receive that failed for that ends and is re-armed without).
+    private func filesUpdated(token: UInt64, result: Int32) {
+        let index = Int(truncatingIfNeeded: token >> 3)
+        guard index < slotCapacity else { return }
+        slots[index].pendingOps -= 1
+        if result < 0 && slots[index].active { slots[index].fixedFiles = false }
     }
 
     /// A removed stream: stop routing, cancel the receives on its sockets; `finishClosings` closes them once the
@@ -378,19 +436,18 @@ extension MediaWorker {
         let slot = slots + index
         slot.pointee.active = false
         slot.pointee.closing = true
+        // Out of the registered-file table first (queued, like the cancels): the receives still armed hold
+        // references of their own, and finishClosings closes the sockets only after this update has completed.
+        if slot.pointee.filesInTable {
+            slot.pointee.fixedFiles = false
+            _ = queueFileUpdates(slot: index, clear: true)
+        }
         let cancel = MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindCancel)
         _ = rtprelay_uring_cancel(ring, MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindReceive), cancel)
         if registration.rtcpFD >= 0 {
             _ = rtprelay_uring_cancel(ring, MediaWorker.token(index, rtcp: true, kind: MediaWorker.kindReceive), cancel)
         }
         closingSlots.append((Int32(index), registration))
-    }
-
-    /// Clears a stream's sockets from the registered-file table before they are closed.
-    func unregisterFiles(_ registration: StreamRegistration) {
-        guard let ring else { return }
-        _ = rtprelay_uring_file_set(ring, registration.rtpFD, -1)
-        if registration.rtcpFD >= 0 { _ = rtprelay_uring_file_set(ring, registration.rtcpFD, -1) }
     }
 
     func finishClosings() {
@@ -404,6 +461,7 @@ extension MediaWorker {
                 k += 1
             }
         }
+        returnPorts()
         if closingSlots.isEmpty {
             for barrier in waitingBarriers { barrier.reached.store(true, ordering: .releasing) }
             waitingBarriers.removeAll()

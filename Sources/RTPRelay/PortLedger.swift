@@ -20,6 +20,13 @@ final class PortLedger: Sendable {
         pools.withLock { $0[pool].release(ports) }
     }
 
+    /// Several streams' ports at once, under one lock.
+    func release(_ batch: [(pool: Int, ports: [UInt16])]) {
+        pools.withLock { pools in
+            for entry in batch { pools[entry.pool].release(entry.ports) }
+        }
+    }
+
     var portsInUse: Int {
         pools.withLock { $0.reduce(0) { $0 + $1.inUse.count } }
     }

@@ -34,6 +34,8 @@ struct StreamSlot {
     var closing = false
     /// io_uring mode: both sockets are in the ring's registered-file table (index = fd).
     var fixedFiles = false
+    /// io_uring mode: an update putting the sockets into that table was queued, so closing clears them from it.
+    var filesInTable = false
     /// Loss, jitter, RTT and MOS of what this stream receives (unused with statistics off).
     var quality = SlotQuality()
     /// Owned by the worker's id table; the slot only borrows it.

@@ -12,7 +12,7 @@ struct ConfigurationBuilder {
     static let knownKeys: Set<String> = [
         "interface", "listen-ng", "port-min", "port-max", "timeout", "silent-timeout", "offer-timeout", "delete-delay",
         "num-threads", "io", "log-level", "max-sessions", "endpoint-learning", "no-stats",
-        "listen-http", "call-records",
+        "listen-http", "call-records", "transcode-batch-us",
     ]
 
     mutating func apply(_ file: ConfigFile) throws(ConfigurationError) {
@@ -87,6 +87,11 @@ struct ConfigurationBuilder {
                 throw .invalid("endpoint-learning must be one of heuristic, delayed, immediate, off; got '\(value)'")
             }
             configuration.endpointLearning = mode
+        case "transcode-batch-us":
+            guard let micros = Int(value.trimmingWhitespace), (0...20000).contains(micros) else {
+                throw .invalid("transcode-batch-us must be 0...20000 (microseconds), got '\(value)'")
+            }
+            configuration.transcodeBatchMicroseconds = micros
         case "call-records":
             let path = value.trimmingWhitespace
             configuration.callRecords = path.isEmpty ? nil : path

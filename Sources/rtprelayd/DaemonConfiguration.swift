@@ -28,6 +28,9 @@ struct DaemonConfiguration: Sendable, Equatable {
     var io: MediaIOMode = .uring
     /// Per-stream quality statistics on the media hot path (`--no-stats` turns them off).
     var statistics: Bool = true
+    /// Longest hold, in µs, that lets a worker carrying transcoded streams serve several datagrams per wake-up
+    /// (`--transcode-batch-us`, io_uring mode; 0 turns it off).
+    var transcodeBatchMicroseconds: Int = 1000
     /// syslog-style level, 0 (emerg) … 7 (debug); rtpengine's default is 6.
     var logLevel: SyslogLevel = .info
     /// Upper bound on concurrent calls; nil is unlimited (`--max-sessions`, -1 also means unlimited).
@@ -55,6 +58,9 @@ struct DaemonConfiguration: Sendable, Equatable {
         if silentTimeout < 0 { throw .invalid("silent-timeout must be >= 0") }
         if offerTimeout < 0 { throw .invalid("offer-timeout must be >= 0") }
         if deleteDelay < 0 { throw .invalid("delete-delay must be >= 0") }
+        if transcodeBatchMicroseconds < 0 || transcodeBatchMicroseconds > 20000 {
+            throw .invalid("transcode-batch-us must be 0...20000, got \(transcodeBatchMicroseconds)")
+        }
         if let maxSessions, maxSessions < 0 { throw .invalid("max-sessions must be >= 0 or -1") }
         // rtpengine groups same-name interfaces per family; we keep one address per name and family.
         var seen = Set<String>()

@@ -31,7 +31,8 @@ enum EngineWiring {
             media = try RelayMediaPlane(configuration: RelayConfiguration(
                 interfaces: configuration.interfaces, portMin: configuration.portMin, portMax: configuration.portMax,
                 workerThreads: configuration.workerThreads, io: configuration.io,
-                statistics: configuration.statistics))
+                statistics: configuration.statistics,
+                transcodeBatchWait: Double(configuration.transcodeBatchMicroseconds) / 1e6))
         } catch {
             throw .mediaPlane("\(error)")
         }

@@ -48,6 +48,10 @@ struct RTPRelayCommand: ParsableCommand {
     @Option(name: .customLong("io"), help: "Media worker IO: uring (default; io_uring, falls back to epoll where unavailable) or epoll.")
     var io: String?
 
+    @Option(name: .customLong("transcode-batch-us"),
+            help: ArgumentHelp("Longest a datagram waits so that a worker carrying transcoded streams serves several per wake-up (io_uring). Default 1000; 0 is off.", valueName: "us"))
+    var transcodeBatchMicroseconds: String?
+
     @Flag(name: .customLong("no-stats"), help: "Do not measure per-stream loss, jitter, RTT and MOS (query replies then carry no SSRC figures).")
     var noStats = false
 
@@ -82,7 +86,7 @@ struct RTPRelayCommand: ParsableCommand {
             ("listen-ng", listenNG), ("listen-http", listenHTTP), ("port-min", portMin), ("port-max", portMax), ("timeout", timeout), ("silent-timeout", silentTimeout),
             ("offer-timeout", offerTimeout), ("delete-delay", deleteDelay), ("num-threads", numThreads), ("io", io),
             ("log-level", logLevel), ("max-sessions", maxSessions), ("endpoint-learning", endpointLearning),
-            ("call-records", callRecords),
+            ("call-records", callRecords), ("transcode-batch-us", transcodeBatchMicroseconds),
         ]
         for case let (key, value?) in flags { try builder.apply(key: key, value: value) }
         if noStats { try builder.apply(key: "no-stats", value: "true") }

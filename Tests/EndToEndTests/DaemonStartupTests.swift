@@ -31,6 +31,7 @@ struct DaemonStartupTests {
         (["--interface=pub/300.1.1.1"], "interface 'pub/300.1.1.1': '300.1.1.1' is not an IP address"),
         (["--endpoint-learning=sometimes"], "endpoint-learning must be one of heuristic, delayed, immediate, off"),
         (["--log-level=9"], "log-level must be 0...7, got 9"),
+        (["--transcode-batch-us=50000"], "transcode-batch-us must be 0...20000 (microseconds), got '50000'"),
         (["--listen-ng=127.0.0.1:99999"], "port must be 1...65535"),
         (["--interface=192.0.2.77"], "interface default cannot use 192.0.2.77: Cannot assign requested address"),
         (["--no-such-flag"], "Unknown option '--no-such-flag'"),

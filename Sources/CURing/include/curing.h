@@ -39,8 +39,10 @@ void *rtprelay_uring_buf_destination(struct rtprelay_ubufs *b, unsigned bid);
 /* Registered ("fixed") files: a sparse table indexed by fd number, so an operation on a registered socket skips the
  * per-operation file lookup and reference count (fget/fput). `nr` entries; 0 or -errno. */
 int rtprelay_uring_files_init(struct rtprelay_uring *u, unsigned nr);
-/* Puts fd into table slot fd (or clears it with value -1). Returns 1 on success, or -errno. */
-int rtprelay_uring_file_set(struct rtprelay_uring *u, int fd, int value);
+/* Queues an update of table slots first..first+count-1 (count 1 or 2): each gets the fd of its own number, or is
+ * cleared (clear != 0). No system call: it rides on the next submission, ahead of what is queued after it.
+ * Completes with the number of slots updated, or -errno. 0, -EINVAL or -EBUSY. */
+int rtprelay_uring_files_update(struct rtprelay_uring *u, int first, unsigned count, int clear, uint64_t token);
 /* Arms a multishot receive on fd: one completion per datagram, each in a buffer the kernel picks from the &u->ring,
  * until it is cancelled or the ring runs dry (then the completion lacks IORING_CQE_F_MORE). 0 or -EBUSY. */
 int rtprelay_uring_recv(struct rtprelay_uring *u, int fd, int fixed, struct rtprelay_ubufs *b, uint64_t token);
