@@ -146,13 +146,19 @@ public enum Bencode {
         if v < 0 { out.append(UInt8(ascii: "-")) }
         // Work on the magnitude as UInt64 so Int64.min does not trap on negation.
         var magnitude = v.magnitude
-        // Least significant digit first, straight into `out`, then reversed in place (no scratch array).
-        let start = out.count
+        // Least significant digit first, straight into `out`, then reversed in place by index (no scratch array;
+        // `out[start...].reverse()` copied the array through its slice on every call).
+        var low = out.count
         while magnitude > 0 {
             out.append(UInt8(ascii: "0") &+ UInt8(magnitude % 10))
             magnitude /= 10
         }
-        out[start...].reverse()
+        var high = out.count - 1
+        while low < high {
+            out.swapAt(low, high)
+            low += 1
+            high -= 1
+        }
     }
 }
 

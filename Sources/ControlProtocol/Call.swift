@@ -29,6 +29,15 @@ public struct Call: Sendable, Hashable {
         self.lastSignal = created
     }
 
+    /// Changes party `id` in place (nothing when there is none). `monologues[id]?.field = value` moves the whole
+    /// party out through the dictionary's optional-yielding modify coroutine, whose frame is heap-allocated: three
+    /// allocations per such statement (measured), dozens per offer. The values view mutates it in its storage.
+    @inline(__always)
+    mutating func modify(_ id: MonologueID, _ body: (inout Monologue) -> Void) {
+        guard let index = monologues.index(forKey: id) else { return }
+        body(&monologues.values[index])
+    }
+
     /// Parties in creation order.
     public var orderedMonologues: [Monologue] { monologues.keys.sorted().compactMap { monologues[$0] } }
 

@@ -73,7 +73,7 @@ public final class CallRegistry {
         let sender = partyForTag(request.fromTag, in: &call, now: now)
         let recipient = offerRecipient(of: sender, request: request, in: &call, now: now)
         if request.viaBranch != nil { call.forked = true }
-        if let label = request.label { call.monologues[sender]?.label = label }
+        if let label = request.label { call.modify(sender) { $0.label = label } }
 
         do throws(CallRegistryError) {
             try negotiate(request, sender: sender, recipient: recipient, in: &call, now: now, isNew: created, isOffer: true)
@@ -115,7 +115,7 @@ public final class CallRegistry {
             calls[request.callID] = call
             throw error
         }
-        if let label = request.label { call.monologues[answerer]?.label = label }
+        if let label = request.label { call.modify(answerer) { $0.label = label } }
         call.answered = true
 
         do throws(CallRegistryError) {
@@ -213,7 +213,7 @@ public final class CallRegistry {
         if !peers.isEmpty, !(request.newBranch || call.forked),
            let existing = call.monologues[offerer]?.activePeer ?? peers.max() {
             call.tags[toTag] = existing
-            call.monologues[existing]?.aliases.append(toTag)
+            call.modify(existing) { $0.aliases.append(toTag) }
             return existing
         }
         return newMonologue(tag: toTag, viaBranch: nil, in: &call, now: now)
@@ -224,7 +224,7 @@ public final class CallRegistry {
     }
 
     private func bind(tag: String, to id: MonologueID, in call: inout Call) {
-        call.monologues[id]?.tag = tag
+        call.modify(id) { $0.tag = tag }
         call.tags[tag] = id
     }
 
@@ -235,23 +235,28 @@ public final class CallRegistry {
         call.lastSignal = now
         // Re-associating the tags cancels a pending delete (CANCEL/BYE races, serial forking).
         call.deletion = nil
-        call.monologues[sender]?.deletion = nil
-        call.monologues[recipient]?.deletion = nil
-        call.monologues[sender]?.peers.insert(recipient)
-        call.monologues[recipient]?.peers.insert(sender)
         // The latest signal decides where each side's media goes (forking: the last answer wins).
-        call.monologues[sender]?.activePeer = recipient
-        call.monologues[recipient]?.activePeer = sender
+        call.modify(sender) {
+            $0.deletion = nil
+            $0.peers.insert(recipient)
+            $0.activePeer = recipient
+        }
+        call.modify(recipient) {
+            $0.deletion = nil
+            $0.peers.insert(sender)
+            $0.activePeer = sender
+        }
         // An offer sets both legs' policy; an answer can add protection (strict source…) or name a
         // learning mode but not silently drop what the offer asked for: Kamailio scripts often pass
         // the flags to rtpengine_offer only.
         for party in [sender, recipient] {
             guard let current = call.monologues[party]?.policy else { continue }
-            call.monologues[party]?.policy = isOffer ? request.policy : StreamPolicy(
+            let policy = isOffer ? request.policy : StreamPolicy(
                 learning: request.policy.learning ?? current.learning,
                 strictSource: current.strictSource || request.policy.strictSource,
                 mediaHandover: current.mediaHandover || request.policy.mediaHandover,
                 asymmetric: current.asymmetric || request.policy.asymmetric)
+            call.modify(party) { $0.policy = policy }
         }
 
         let senderFamily = request.medias.lazy.compactMap(\.remoteRTP).first?.family ?? .ipv4
@@ -263,15 +268,17 @@ public final class CallRegistry {
         resizeMedias(of: sender, to: count, like: request.medias, in: &call)
         resizeMedias(of: recipient, to: count, like: request.medias, in: &call)
         for (i, media) in request.medias.enumerated() {
-            call.monologues[sender]?.medias[i].declared = media
-            call.monologues[sender]?.medias[i].type = media.type
-            call.monologues[sender]?.medias[i].transportProtocol = media.transportProtocol
-            call.monologues[recipient]?.medias[i].type = media.type
+            call.modify(sender) {
+                $0.medias[i].declared = media
+                $0.medias[i].type = media.type
+                $0.medias[i].transportProtocol = media.transportProtocol
+            }
+            call.modify(recipient) { $0.medias[i].type = media.type }
             // The profile presented to the recipient: the requested one, else (offers) the sender's.
             // A requested RTP profile does not apply to non-RTP media (T.38 `udptl`, `TCP/MSRP`).
             let requested = SDPMedia.isRTPProfile(media.transportProtocol) ? request.recipientTransportProtocol : nil
             if let profile = requested ?? (isOffer ? media.transportProtocol : nil) {
-                call.monologues[recipient]?.medias[i].transportProtocol = profile
+                call.modify(recipient) { $0.medias[i].transportProtocol = profile }
             }
         }
 
@@ -322,26 +329,29 @@ public final class CallRegistry {
             counters.droppedCryptoLines &+= UInt64(media.refusedCrypto.count)
             guard let current = call.monologues[sender]?.medias[i].sdes else { continue }
             if media.rejected {
-                call.monologues[sender]?.medias[i].sdes = SDESLegState()
-                call.monologues[recipient]?.medias[i].sdes = SDESLegState()
+                call.modify(sender) { $0.medias[i].sdes = SDESLegState() }
+                call.modify(recipient) { $0.medias[i].sdes = SDESLegState() }
                 continue
             }
             let senderUsesSDES = SDESNegotiation.isSDES(media.transportProtocol)
             if !senderUsesSDES {
-                call.monologues[sender]?.medias[i].sdes = SDESLegState()
+                call.modify(sender) { $0.medias[i].sdes = SDESLegState() }
             } else if isOffer {
-                call.monologues[sender]?.medias[i].sdes = try SDESNegotiation.answer(
+                let sdes = try SDESNegotiation.answer(
                     offerer: media, current: current, options: request.sdes, source: keySource)
+                call.modify(sender) { $0.medias[i].sdes = sdes }
             } else {
-                call.monologues[sender]?.medias[i].sdes = try SDESNegotiation.accept(answer: media, current: current)
+                let sdes = try SDESNegotiation.accept(answer: media, current: current)
+                call.modify(sender) { $0.medias[i].sdes = sdes }
             }
             guard isOffer, let target = call.monologues[recipient]?.medias[i] else { continue }
             if SDESNegotiation.isSDES(target.transportProtocol) {
-                call.monologues[recipient]?.medias[i].sdes = try SDESNegotiation.offer(
+                let sdes = try SDESNegotiation.offer(
                     to: target.sdes, offererSuites: senderUsesSDES ? media.crypto.map(\.suite) : nil,
                     options: request.sdes, source: keySource)
+                call.modify(recipient) { $0.medias[i].sdes = sdes }
             } else {
-                call.monologues[recipient]?.medias[i].sdes.offered = []
+                call.modify(recipient) { $0.medias[i].sdes.offered = [] }
             }
         }
     }
@@ -357,19 +367,21 @@ public final class CallRegistry {
             // No interface of the wanted family: fall back to what exists rather than fail the call.
             family = interfaces[0].family
         }
-        call.monologues[id]?.interface = interface
-        call.monologues[id]?.family = family
+        call.modify(id) {
+            $0.interface = interface
+            $0.family = family
+        }
     }
 
     private func resizeMedias(of id: MonologueID, to count: Int, like medias: [PartyMedia], in call: inout Call) {
         guard let existing = call.monologues[id]?.medias.count else { return }
         if existing > count {
             for i in count..<existing { releaseStream(of: id, media: i, in: &call) }
-            call.monologues[id]?.medias.removeLast(existing - count)
+            call.modify(id) { $0.medias.removeLast(existing - count) }
         } else if existing < count {
             for i in existing..<count {
-                call.monologues[id]?.medias.append(
-                    CallMedia(index: i + 1, type: medias[i].type, transportProtocol: medias[i].transportProtocol))
+                let media = CallMedia(index: i + 1, type: medias[i].type, transportProtocol: medias[i].transportProtocol)
+                call.modify(id) { $0.medias.append(media) }
             }
         }
     }
@@ -381,15 +393,17 @@ public final class CallRegistry {
                                               family: party.family ?? .ipv4, rtcpMux: rtcpMuxOnly)
         let stream = try mediaPlane.allocate(request)
         // Stored before the next allocation, so a later failure releases it with the call.
-        call.monologues[id]?.medias[i].stream = stream
+        call.modify(id) { $0.medias[i].stream = stream }
     }
 
     private func releaseStream(of id: MonologueID, media i: Int, in call: inout Call) {
         guard let stream = call.monologues[id]?.medias[i].stream else { return }
         mediaPlane.release(stream.id)
-        call.monologues[id]?.medias[i].stream = nil
-        call.monologues[id]?.medias[i].plan = nil
-        call.monologues[id]?.medias[i].sdes = SDESLegState()
+        call.modify(id) {
+            $0.medias[i].stream = nil
+            $0.medias[i].plan = nil
+            $0.medias[i].sdes = SDESLegState()
+        }
     }
 
     /// Computes each stream's plan (sink: the active peer's stream of the same m= line; remote: what
@@ -421,7 +435,7 @@ public final class CallRegistry {
                 transcode: media.transcode)
             if force || media.plan != plan {
                 mediaPlane.update(stream.id, plan: plan)
-                call.monologues[id]?.medias[i].plan = plan
+                call.modify(id) { $0.medias[i].plan = plan }
             }
         }
     }
@@ -437,9 +451,11 @@ public final class CallRegistry {
 
     /// Remembers the `o=`/`s=` of the SDP just sent to `party`.
     public func recordSentSDP(callID: String, to party: MonologueID, origin: String, sessionName: String) {
-        guard calls[callID]?.monologues[party] != nil else { return }
-        calls[callID]?.monologues[party]?.sentOrigin = origin
-        calls[callID]?.monologues[party]?.sentSessionName = sessionName
+        guard let index = calls.index(forKey: callID) else { return }
+        calls.values[index].modify(party) {
+            $0.sentOrigin = origin
+            $0.sentSessionName = sessionName
+        }
     }
 
     // MARK: Codec negotiation (CodecNegotiation: the handler negotiates, the registry keeps the result)
@@ -451,11 +467,13 @@ public final class CallRegistry {
         // Out of the table while it changes (see `offer`).
         guard var call = calls.removeValue(forKey: callID) else { return }
         for party in [offerer, recipient] where call.monologues[party]?.medias.indices.contains(i) == true {
-            call.monologues[party]?.medias[i].codecPlan = nil
-            call.monologues[party]?.medias[i].codecLeg = nil
+            call.modify(party) {
+                $0.medias[i].codecPlan = nil
+                $0.medias[i].codecLeg = nil
+            }
         }
         if call.monologues[offerer]?.medias.indices.contains(i) == true {
-            call.monologues[offerer]?.medias[i].codecOffer = offer
+            call.modify(offerer) { $0.medias[i].codecOffer = offer }
         }
         calls[callID] = call
     }
@@ -465,17 +483,22 @@ public final class CallRegistry {
                                 plan: CodecPlan?) {
         guard var call = calls.removeValue(forKey: callID) else { return }
         if call.monologues[offerer]?.medias.indices.contains(i) == true {
-            call.monologues[offerer]?.medias[i].codecPlan = plan
-            call.monologues[offerer]?.medias[i].codecLeg = plan?.offerer
+            call.modify(offerer) {
+                $0.medias[i].codecPlan = plan
+                $0.medias[i].codecLeg = plan?.offerer
+            }
         }
         if call.monologues[answerer]?.medias.indices.contains(i) == true {
-            call.monologues[answerer]?.medias[i].codecPlan = plan
-            call.monologues[answerer]?.medias[i].codecLeg = plan?.answerer
+            call.modify(answerer) {
+                $0.medias[i].codecPlan = plan
+                $0.medias[i].codecLeg = plan?.answerer
+            }
         }
         // The media plane learns the outcome now: the answer's own plans went out before negotiation ran.
         for party in [offerer, answerer] where call.monologues[party]?.medias.indices.contains(i) == true {
             let leg = call.monologues[party]?.medias[i].codecLeg
-            call.monologues[party]?.medias[i].transcode = leg.flatMap { plan?.streamTranscode(receivingFrom: $0) }
+            let transcode = leg.flatMap { plan?.streamTranscode(receivingFrom: $0) }
+            call.modify(party) { $0.medias[i].transcode = transcode }
         }
         applyPlans(of: offerer, force: false, in: &call)
         applyPlans(of: answerer, force: false, in: &call)
@@ -498,7 +521,7 @@ public final class CallRegistry {
             let at = now.adding(seconds: delay)
             switch target {
             case .call: call.deletion = at
-            case .party(let id, let cascade): call.monologues[id]?.deletion = PendingDeletion(at: at, cascade: cascade)
+            case .party(let id, let cascade): call.modify(id) { $0.deletion = PendingDeletion(at: at, cascade: cascade) }
             }
             calls[callID] = call
             return .scheduled(at: at)
@@ -551,10 +574,10 @@ public final class CallRegistry {
         call.branches = call.branches.filter { $0.value != id }
         var orphans: [MonologueID] = []
         for peerID in party.peers.sorted() where call.monologues[peerID] != nil {
-            call.monologues[peerID]?.peers.remove(id)
+            call.modify(peerID) { $0.peers.remove(id) }
             if call.monologues[peerID]?.activePeer == id {
                 let next = call.monologues[peerID]?.peers.max()
-                call.monologues[peerID]?.activePeer = next
+                call.modify(peerID) { $0.activePeer = next }
             }
             if call.monologues[peerID]?.peers.isEmpty == true { orphans.append(peerID) }
         }
