@@ -4,6 +4,7 @@
 #
 #   bench/run-transcode-bench.sh                        # 50 calls, 20 s measured per row
 #   CALLS=100 SECONDS_MEASURED=20 MODES="opus G729" bench/run-transcode-bench.sh
+#   RELAYS="rtprelayd rtprelayd-noskip rtpengine" ...   # A/B: rtprelayd-noskip runs without io_uring quiet sends
 #
 # Each call's offer carries `codec: {mask: [all], transcode: [X]}`: phone A sends PCMU, phone B answers X and sends
 # real X payloads (bench/loadgen --transcode X). The relay is pinned to core $RELAY_CPU, the load generator to
@@ -35,6 +36,7 @@ for mode in $MODES; do
         log="$OUT/$relay-$mode.log"
         name=$relay
         [[ $relay == rtprelayd ]] && name=rtprelayd-uring
+        [[ $relay == rtprelayd-noskip ]] && name=rtprelayd-uring-noskip   # A/B: without quiet sends
         start_relay "$name" "$ng" 46000 49999 "$log"
         result=$(taskset -c "$LOAD_CPU" "$LOADGEN" --ng "127.0.0.1:$ng" --calls "$CALLS" --seconds "$SECONDS_MEASURED" \
             --warmup "$WARMUP" --pid "$RELAY_PID" --transcode "$mode" 2>&1 | tee "$OUT/$relay-$mode.txt" | grep '^RESULT' || true)
@@ -58,6 +60,8 @@ echo
 echo "ratios (relay CPU per call-second):"
 for mode in $MODES; do
     printf '  %-5s rtprelayd / rtpengine = %s\n' "$mode" "$(ratio "${cpu[rtprelayd-$mode]:-}" "${cpu[rtpengine-$mode]:-}")"
+    [[ -n "${cpu[rtprelayd-noskip-$mode]:-}" ]] && printf '  %-5s rtprelayd-noskip / rtpengine = %s\n' "$mode" \
+        "$(ratio "${cpu[rtprelayd-noskip-$mode]:-}" "${cpu[rtpengine-$mode]:-}")"
 done
 printf '  opus  target ≤ 0.33 × rtpengine: %s\n' "$(ratio "${cpu[rtprelayd-opus]:-}" "${cpu[rtpengine-opus]:-}")"
 printf '  G729  target ≤ 0.65 × rtpengine: %s\n' "$(ratio "${cpu[rtprelayd-G729]:-}" "${cpu[rtpengine-G729]:-}")"

@@ -26,6 +26,9 @@ struct rtprelay_uring {
     struct __kernel_timespec timer;
     int send_to;
     int min_wait;
+    /* Sends can post no completion when they succeed (IORING_FEAT_CQE_SKIP, kernels >= 5.17, and IORING_OP_SEND with
+     * the address in the SQE); RTPRELAY_URING_NO_SKIP turns it off to compare. */
+    int quiet_sends;
 };
 
 /* IORING_FEAT_MIN_TIMEOUT; Debian 12's liburing 2.3 headers predate it (there, the field the kernel reads the minimum
@@ -144,6 +147,7 @@ static int rtprelay_uring_init(struct rtprelay_uring *u, unsigned entries, unsig
     if (rc == 0) {
         u->send_to = getenv("RTPRELAY_URING_SENDMSG") == NULL;
         u->min_wait = (p.features & RTPRELAY_FEAT_MIN_TIMEOUT) != 0;
+        u->quiet_sends = u->send_to && (p.features & IORING_FEAT_CQE_SKIP) != 0 && getenv("RTPRELAY_URING_NO_SKIP") == NULL;
     }
     if (rc == -EINVAL) {
         memset(&p, 0, sizeof p);
@@ -232,6 +236,31 @@ int rtprelay_uring_send(struct rtprelay_uring *u, int fd, int fixed, struct rtpr
     rtprelay_uring_sqe_fixed(sqe, fixed);
     io_uring_sqe_set_data64(sqe, token);
     return 0;
+}
+
+/* A send that posts a completion only when it fails (IOSQE_CQE_SKIP_SUCCESS). With MSG_DONTWAIT the kernel marks it
+ * nowait (io_uring/net.c, io_sendmsg_prep): it is issued inline by the io_uring_enter that submits it and, if the
+ * socket has no room, fails with -EAGAIN there instead of being polled or handed to io-wq; the payload is copied into
+ * the socket buffer and the address read during that call. So once the kernel's SQ head has moved past the SQE
+ * (`*sequence` < rtprelay_uring_sq_consumed), the send is done and its memory free again. 0 or -EBUSY. */
+int rtprelay_uring_send_quiet(struct rtprelay_uring *u, int fd, int fixed, const void *payload, size_t length,
+                                            const void *name, unsigned name_length, uint64_t token, uint32_t *sequence) {
+    struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
+    if (!sqe) return -EBUSY;
+    io_uring_prep_send(sqe, fd, payload, length, MSG_DONTWAIT);
+    io_uring_prep_send_set_addr(sqe, (const struct sockaddr *)name, (__u16)name_length);
+    rtprelay_uring_sqe_fixed(sqe, fixed);
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    io_uring_sqe_set_data64(sqe, token);
+    *sequence = u->ring.sq.sqe_tail - 1;   /* the SQE just taken */
+    return 0;
+}
+
+int rtprelay_uring_quiet_sends(const struct rtprelay_uring *u) { return u->quiet_sends; }
+
+/* How many SQEs the kernel has consumed so far (its SQ head; wraps like the sequences above). */
+uint32_t rtprelay_uring_sq_consumed(const struct rtprelay_uring *u) {
+    return io_uring_smp_load_acquire(u->ring.sq.khead);
 }
 
 /* Reads the eventfd's 8-byte counter into *value. */

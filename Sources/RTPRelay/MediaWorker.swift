@@ -55,8 +55,13 @@ final class MediaWorker: @unchecked Sendable {
     var starved: [(slot: Int32, rtcp: Bool)] = []
     /// Size of the ring's registered-file table (0: none); a socket whose fd is below it is registered at add.
     var fixedFileLimit: Int32 = 0
-    /// Sends queued since the last submit (io_uring mode).
+    /// Sends queued since the last submit (io_uring mode without quiet sends).
     var sendsQueued: UInt32 = 0
+    /// io_uring mode: sends post a completion only when they fail (rtprelay_uring_quiet_sends); `inFlight` holds
+    /// them until the submission consumed them, `sendPool` the packets not sent from a receive buffer.
+    var quietSends = false
+    var inFlight: QuietSendQueue?
+    var sendPool: SendBufferPool?
     /// io_uring mode batching under load (see runUring): the minimum wait in µs (0: off) and the datagrams a turn must
     /// have brought for the next wait to use it.
     var batchWaitMicroseconds: UInt32 = 0

@@ -84,15 +84,39 @@ extension MediaWorker {
         let extended = LegReportWriter.Extended(referenceTime: wallClock, dlrr: dlrr, voipMetrics: metrics)
         // The SR (if any) and the RRTR carry the same NTP time: one entry answers both LSR and LRR.
         slot.pointee.legRTCP.ownReports.senderReportSeen(ntpMiddle: wallClock.middle32, at: now)
-        let length = LegReportWriter.write(into: transcodeScratch, ssrc: ssrc, sender: sender, block: block, extended: extended)
+        // With quiet sends the report is written into a send-pool slot and goes out with the turn's submission
+        // (counted when that consumed it); otherwise from the scratch buffer with a `sendto`.
+        let pooled = quietSends ? takeSendSlot() : nil
+        if quietSends && pooled == nil {
+            bump(slot.pointee.counters.takeUnretainedValue().rtcpOutErrors)
+            return
+        }
+        let space = pooled.map { $0.1.payload($0.0) } ?? transcodeScratch
+        let length = LegReportWriter.write(into: space, ssrc: ssrc, sender: sender, block: block, extended: extended)
         var sendLength = length
         if slot.pointee.outboundSRTP != nil || slot.pointee.outboundSRTPUnusable {
-            sendLength = protect(UnsafeRawBufferPointer(rebasing: transcodeScratch[0..<length]),
-                                 capacity: transcodeScratch.count, isRTP: false, sink: slot)
-            guard sendLength > 0 else { return }
+            sendLength = protect(UnsafeRawBufferPointer(rebasing: space[0..<length]),
+                                 capacity: space.count, isRTP: false, sink: slot)
+            guard sendLength > 0 else {
+                if let (poolSlot, pool) = pooled { pool.give(poolSlot) }
+                return
+            }
+        }
+        if let (poolSlot, pool) = pooled {
+            let pending = PendingSend(sink: Int32(truncatingIfNeeded: slots.distance(to: slot)), sinkID: slot.pointee.id,
+                                      length: UInt32(sendLength), isRTP: false, ownReport: true)
+            let name = pool.name(poolSlot)
+            let nameLength = destination.copy(to: name)
+            if !queueQuietSend(fd: fd, fixed: slot.pointee.fixedFiles ? 1 : 0, payload: UnsafeRawPointer(space.baseAddress),
+                               length: sendLength, name: name, nameLength: nameLength, buffer: -1 - poolSlot,
+                               pending: pending) {
+                countSendResult(pending, ok: false)
+                pool.give(poolSlot)
+            }
+            return
         }
         let sent = destination.withSockaddr { address, addressLength in
-            sendto(fd, transcodeScratch.baseAddress, sendLength, 0, address.assumingMemoryBound(to: sockaddr.self), addressLength)
+            sendto(fd, space.baseAddress, sendLength, 0, address.assumingMemoryBound(to: sockaddr.self), addressLength)
         }
         slot.pointee.counters._withUnsafeGuaranteedRef { c in
             if sent == sendLength {

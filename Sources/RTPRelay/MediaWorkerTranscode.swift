@@ -8,8 +8,11 @@ import Transcode
 /// source there (own SSRC, sequence and timestamps), so the remote's RTCP is not forwarded either: the worker
 /// reads it for statistics and sends the leg's own reports (MediaWorkerRTCP).
 ///
-/// Both IO modes use this path: the outputs go out with one `sendto` each, straight from the pipeline's buffer
-/// (or the worker's scratch buffer for SRTP). No allocation: the emit closure is non-escaping.
+/// In io_uring mode with quiet sends, each output is copied into a slot of the worker's send pool (SRTP-protected
+/// there) and queued on the ring: the turn's one `io_uring_enter` sends it with everything else, and it is counted
+/// when that submission consumed it (MediaWorkerUring). Otherwise (epoll mode, or a kernel without quiet sends) the
+/// outputs go out with one `sendto` each, straight from the pipeline's buffer (or the worker's scratch buffer for
+/// SRTP). No allocation either way: the emit closure is non-escaping, the pool preallocated.
 extension MediaWorker {
     @inline(never)
     func transcode(_ bytes: UnsafeRawBufferPointer, isRTP: Bool, slot: UnsafeMutablePointer<StreamSlot>,
@@ -53,6 +56,10 @@ extension MediaWorker {
         // The pipeline writes a plain 12-byte header: SSRC and timestamp for the leg's sender reports.
         sink.pointee.legRTCP.sent(ssrc: MediaWorker.u32(packet, 8), timestamp: MediaWorker.u32(packet, 4),
                                   payloadBytes: packet.count - 12, clockRate: clockRate, now: now.nanoseconds)
+        if quietSends {
+            sendTranscodedQuietly(packet, sink: sink, destination: destination)
+            return
+        }
         var out = packet
         if sink.pointee.outboundSRTP != nil || sink.pointee.outboundSRTPUnusable {
             guard packet.count + MediaWorker.srtpSpare <= transcodeScratch.count else { return }
@@ -80,5 +87,51 @@ extension MediaWorker {
         } else {
             bump(totals.sendErrors)
         }
+    }
+
+    /// The quiet-send way out: a pool slot holds the packet and its destination until the submission consumed it.
+    @inline(__always)
+    private func sendTranscodedQuietly(_ packet: UnsafeRawBufferPointer, sink: UnsafeMutablePointer<StreamSlot>,
+                                       destination: PeerAddress) {
+        let pending = PendingSend(sink: Int32(truncatingIfNeeded: slots.distance(to: sink)), sinkID: sink.pointee.id,
+                                  length: 0, isRTP: true)
+        guard let (slot, pool) = takeSendSlot(), packet.count + MediaWorker.srtpSpare <= pool.payloadCapacity else {
+            countSendResult(pending, ok: false)
+            return
+        }
+        let space = pool.payload(slot)
+        space.copyMemory(from: packet)
+        var length = packet.count
+        if sink.pointee.outboundSRTP != nil || sink.pointee.outboundSRTPUnusable {
+            length = protect(UnsafeRawBufferPointer(rebasing: space[0..<packet.count]), capacity: space.count,
+                             isRTP: true, sink: sink)
+            guard length > 0 else {   // counted by protect
+                pool.give(slot)
+                return
+            }
+        }
+        var queued = pending
+        queued.length = UInt32(length)
+        let name = pool.name(slot)
+        let nameLength = destination.copy(to: name)
+        if !queueQuietSend(fd: sink.pointee.rtpFD, fixed: sink.pointee.fixedFiles ? 1 : 0,
+                           payload: UnsafeRawPointer(space.baseAddress), length: length, name: name,
+                           nameLength: nameLength, buffer: -1 - slot, pending: queued) {
+            countSendResult(queued, ok: false)
+            pool.give(slot)
+        }
+    }
+
+    /// A free send-pool slot; when every one is in flight, submits what is queued (no wait) to free them first. nil
+    /// when that did not help either (the caller counts a send error).
+    @inline(__always)
+    func takeSendSlot() -> (Int32, SendBufferPool)? {
+        guard let pool = sendPool else { return nil }
+        var slot = pool.take()
+        if slot < 0 {
+            flushQuietSends()
+            slot = pool.take()
+        }
+        return slot < 0 ? nil : (slot, pool)
     }
 }

@@ -5,12 +5,23 @@ import RTPWire
 
 /// The io_uring mode of a media worker. Every socket has one multishot receive armed; the kernel puts each datagram
 /// in a buffer of the worker's provided-buffer ring and posts a completion. The worker routes it like in epoll mode
-/// and queues its send straight from that buffer, which goes back to the ring when the send completes. The loop
+/// and queues its send straight from that buffer, which goes back to the ring when the send is done. The loop
 /// makes one `io_uring_enter` per turn, which submits every queued send and waits for the next completions, instead
 /// of an epoll_wait plus a recvmmsg and a sendmmsg per ready socket.
 ///
-/// Operation tokens (user_data): bits 0–1 kind, bit 2 RTCP socket, bits 3… slot index (receives) or buffer id
-/// (sends).
+/// Quiet sends (kernels with IORING_FEAT_CQE_SKIP; RTPRELAY_URING_NO_SKIP turns them off): a send posts a
+/// completion only when it fails. It is issued inline by the submission that consumes it (MSG_DONTWAIT: a full socket
+/// fails it with -EAGAIN there, it is never polled or handed to io-wq), so once a submit has returned, every send
+/// whose SQE it consumed is done and its buffer goes back to the ring (QuietSendQueue). That saves the kernel posting,
+/// and the worker reaping and dispatching, a completion per packet. Such a send is counted out when it is queued for
+/// the turn's submission (the one `io_uring_enter` that sends it also sleeps until the next datagram, so counting
+/// after it returned would leave the count behind until then); a failure completion adds an error (counters only
+/// ever grow, so a failed send counts out and as an error). Transcoded packets and the relay's own RTCP reports take the same way out,
+/// from a slot of the worker's send pool, instead of a `sendto` each. Without quiet sends, a send is counted and its
+/// buffer returned when its completion arrives, and those packets use `sendto`.
+///
+/// Operation tokens (user_data): bits 0–1 kind, bit 2 RTCP socket, bits 3… slot index (receives), buffer id (sends)
+/// or position in the in-flight queue (quiet sends).
 extension MediaWorker {
     private static let kindReceive: UInt64 = 0
     private static let kindSend: UInt64 = 1
@@ -25,6 +36,8 @@ extension MediaWorker {
     private static let batchCompletions: UInt32 = 64
     /// Default minimum wait per turn under load, in µs.
     private static let defaultBatchWait: UInt32 = 250
+    /// Send-pool slots per worker (quiet sends): a turn that needs more submits early to free them.
+    static let sendPoolSlots = 256
 
     /// Creates the ring and registers the buffers, on the worker thread (single issuer). False: io_uring is
     /// unavailable here (or refuses provided buffers); the worker runs epoll instead.
@@ -42,6 +55,14 @@ extension MediaWorker {
         }
         self.ring = ring
         self.buffers = buffers
+        if rtprelay_uring_quiet_sends(ring) != 0 {
+            let pool = SendBufferPool(count: MediaWorker.sendPoolSlots,
+                                      payloadCapacity: max(maxPacketSize, 1500, LegReportWriter.maximumLength)
+                                        + MediaWorker.srtpSpare)
+            sendPool = pool
+            inFlight = QuietSendQueue(minimumCapacity: Int(bufferCount) + pool.count)
+            quietSends = true
+        }
         let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(bufferCount))
         sends.initialize(repeating: PendingSend(), count: Int(bufferCount))
         bufferSends = sends
@@ -73,6 +94,9 @@ extension MediaWorker {
         buffers = nil
         bufferSends?.deallocate()
         bufferSends = nil
+        quietSends = false
+        inFlight = nil
+        sendPool = nil
     }
 
     /// The minimum wait of the next turn in µs, 0 for none (the wait ends at the first completion): the under-load
@@ -125,6 +149,7 @@ extension MediaWorker {
                                                       transcodingSlots: transcodingSlots,
                                                       transcodeWait: transcodeBatchMicroseconds)
             let batching = minimumWait > 0
+            // Quiet sends post no completion to wait for: the wait is for the next datagram (or command) alone.
             let wait = sendsQueued &+ (batching ? MediaWorker.batchCompletions : 1)
             sendsQueued = 0
             receivedLastTurn = 0
@@ -136,7 +161,8 @@ extension MediaWorker {
             let rc = batching ? rtprelay_uring_submit_and_wait_min(ring, wait, minimumWait)
                 : rtprelay_uring_submit_and_wait(ring, wait)
             if rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME { break }
-            var returned = false
+            // The quiet sends that submission consumed are done: their buffers go back to the ring.
+            var returned = quietSends && retireQuietSends()
             while true {
                 let n = Int(rtprelay_uring_reap(ring, tokens, results, flags, UInt32(MediaWorker.reapBatch)))
                 if n == 0 { break }
@@ -160,8 +186,12 @@ extension MediaWorker {
                         received(token: token, result: results[i], flags: flags[i], now: now)
                         receivedLastTurn &+= 1
                     case MediaWorker.kindSend:
-                        sent(token: token, result: results[i])
-                        returned = true
+                        if quietSends {
+                            failedQuietly(position: UInt32(truncatingIfNeeded: token >> 3))
+                        } else {
+                            sent(token: token, result: results[i])
+                            returned = true
+                        }
                     default:
                         // The wake-up (handled above), a cancel request's own completion, the timer, or a
                         // registered-file update.
@@ -216,11 +246,20 @@ extension MediaWorker {
             rtprelay_uring_buf_return(buffers, bid)
             return
         }
-        let destinationLength = route.destination.copy(to: rtprelay_uring_buf_destination(buffers, bid))
+        let sendName = rtprelay_uring_buf_destination(buffers, bid)!
+        let destinationLength = route.destination.copy(to: sendName)
         let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: UInt32(route.length),
                                   isRTP: route.isRTP)
-        bufferSends[Int(bid)] = pending
         let fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
+        if quietSends {
+            if !queueQuietSend(fd: route.socket, fixed: fixed, payload: payload, length: route.length, name: sendName,
+                               nameLength: destinationLength, buffer: Int32(bitPattern: bid), pending: pending) {
+                countSendResult(pending, ok: false)
+                rtprelay_uring_buf_return(buffers, bid)
+            }
+            return
+        }
+        bufferSends[Int(bid)] = pending
         if rtprelay_uring_send(ring, route.socket, fixed, buffers, bid, payload, route.length, destinationLength,
                                MediaWorker.token(Int(bid), rtcp: false, kind: MediaWorker.kindSend)) != 0 {
             countSendResult(pending, ok: false)
@@ -239,9 +278,63 @@ extension MediaWorker {
         rtprelay_uring_buf_return(buffers, bid)
     }
 
+    /// Queues a quiet send of `length` bytes at `payload` to the address at `name`, which stay untouched until the
+    /// send retires, and counts it out. False: the submission queue had no room (nothing queued or counted; the
+    /// caller counts the error and frees).
     @inline(__always)
-    private func countSendResult(_ pending: PendingSend, ok: Bool) {
-        if ok {
+    func queueQuietSend(fd: Int32, fixed: Int32, payload: UnsafeRawPointer?, length: Int, name: UnsafeRawPointer,
+                        nameLength: UInt32, buffer: Int32, pending: PendingSend) -> Bool {
+        guard let ring, let inFlight else { return false }
+        // Cannot happen (every entry holds a distinct buffer), but never overwrite a live entry.
+        if inFlight.isFull && !flushQuietSends() { return false }
+        var sequence: UInt32 = 0
+        let token = UInt64(inFlight.tail) << 3 | MediaWorker.kindSend
+        guard rtprelay_uring_send_quiet(ring, fd, fixed, payload, length, name, nameLength, token, &sequence) == 0
+        else { return false }
+        inFlight.append(sequence: sequence, buffer: buffer, pending: pending)
+        countSendResult(pending, ok: true)
+        return true
+    }
+
+    /// Submits what is queued without waiting and retires what that consumed: frees pool slots mid-turn. True when
+    /// something was retired.
+    @discardableResult
+    func flushQuietSends() -> Bool {
+        guard let ring else { return false }
+        _ = rtprelay_uring_submit(ring)
+        return retireQuietSends()
+    }
+
+    /// Retires the quiet sends whose SQEs the kernel has consumed: each is done, so its buffer or pool slot is free
+    /// again. True when any retired.
+    @inline(__always)
+    private func retireQuietSends() -> Bool {
+        guard let ring, let inFlight, let buffers, let sendPool else { return false }
+        return inFlight.retire(consumed: rtprelay_uring_sq_consumed(ring)) { entry in
+            if entry.buffer >= 0 {
+                rtprelay_uring_buf_return(buffers, UInt32(bitPattern: entry.buffer))
+            } else {
+                sendPool.give(-1 - entry.buffer)
+            }
+        }
+    }
+
+    /// A quiet send's failure completion (successes post none): an error against its sink. Its buffer is not
+    /// touched here: it is freed when the send retires (the submission that failed it consumed it).
+    private func failedQuietly(position: UInt32) {
+        guard let inFlight else { return }
+        if let pending = inFlight.pending(position: position) {
+            countSendResult(pending, ok: false)
+        } else {
+            bump(totals.sendErrors)
+        }
+    }
+
+    @inline(__always)
+    func countSendResult(_ pending: PendingSend, ok: Bool) {
+        if pending.ownReport {
+            // Not relayed: the leg's own counters only.
+        } else if ok {
             bump(totals.packetsRelayed)
             bump(totals.bytesRelayed, by: UInt64(pending.length))
         } else {

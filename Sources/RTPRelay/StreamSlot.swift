@@ -44,11 +44,13 @@ struct StreamSlot {
     init(counters: Unmanaged<StreamCounterBlock>) { self.counters = counters }
 }
 
-/// A send in flight (io_uring mode): counted when its completion arrives, against `sink` if that slot still holds
-/// stream `sinkID`.
+/// A send in flight (io_uring mode): counted when it is known done (its completion arrived, or with quiet sends
+/// the submission consumed it), against `sink` if that slot still holds stream `sinkID`.
 struct PendingSend {
     var sink: Int32 = -1
     var sinkID: UInt64 = 0
     var length: UInt32 = 0
     var isRTP = false
+    /// The relay's own RTCP report on a transcoded leg: counted on the leg only, not in the relayed totals.
+    var ownReport = false
 }

@@ -48,6 +48,15 @@ int rtprelay_uring_files_update(struct rtprelay_uring *u, int first, unsigned co
 int rtprelay_uring_recv(struct rtprelay_uring *u, int fd, int fixed, struct rtprelay_ubufs *b, uint64_t token);
 /* Sends `length` bytes at `payload` (inside buffer `bid`) out of fd to the buffer's destination. 0 or -EBUSY. */
 int rtprelay_uring_send(struct rtprelay_uring *u, int fd, int fixed, struct rtprelay_ubufs *b, unsigned bid, const void *payload, size_t length, unsigned name_length, uint64_t token);
+/* 1 when sends can go without a success completion (IORING_FEAT_CQE_SKIP; off with RTPRELAY_URING_NO_SKIP or
+ * RTPRELAY_URING_SENDMSG). */
+int rtprelay_uring_quiet_sends(const struct rtprelay_uring *u);
+/* Sends `length` bytes at `payload` out of fd to `name`, posting a completion (token) only if it fails. The send is
+ * issued inline by the submission that consumes it (MSG_DONTWAIT: never polled, never punted), so payload and name
+ * may be reused once rtprelay_uring_sq_consumed has passed `*sequence`. 0 or -EBUSY. */
+int rtprelay_uring_send_quiet(struct rtprelay_uring *u, int fd, int fixed, const void *payload, size_t length, const void *name, unsigned name_length, uint64_t token, uint32_t *sequence);
+/* SQEs the kernel has consumed so far (wrapping); an SQE with sequence s is done when (int32_t)(consumed - s) > 0. */
+uint32_t rtprelay_uring_sq_consumed(const struct rtprelay_uring *u);
 /* Reads the eventfd's 8-byte counter into *value. */
 int rtprelay_uring_read_eventfd(struct rtprelay_uring *u, int fd, uint64_t *value, uint64_t token);
 /* Cancels the request whose token is `target` (a socket's multishot receive; it then completes with -ECANCELED and
