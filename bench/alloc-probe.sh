@@ -4,6 +4,7 @@
 #   bench/alloc-probe.sh              # both IO modes, 200 calls (20k packets/s)
 #   IO_MODES=uring CALLS=500 bench/alloc-probe.sh
 #   SRTP=b bench/alloc-probe.sh       # phone B on SDES-SRTP (RTP↔SRTP); SRTP=both: SRTP↔SRTP (loadgen --srtp)
+#   TRANSCODE=G729 CALLS=30 bench/alloc-probe.sh   # transcoded calls (loadgen --transcode): codec runs, pool sends
 #
 # Builds bench/alloc-probe.c (an LD_PRELOAD malloc/calloc/realloc/memalign counter that only counts threads named
 # rtprelay-w*, the media workers) with cc, starts the release rtprelayd under it with one worker, sets up CALLS calls
@@ -16,6 +17,7 @@ CALLS=${CALLS:-200}
 WINDOW=${WINDOW:-5}
 IO_MODES=${IO_MODES:-"epoll uring"}
 SRTP=${SRTP:-none}
+TRANSCODE=${TRANSCODE:-none}
 NG_PORT=${NG_PORT:-22390}
 TMP=$(mktemp -d /tmp/alloc-probe.XXXXXX)
 ulimit -n 65536 2>/dev/null || true
@@ -40,7 +42,7 @@ for io in $IO_MODES; do
     for _ in $(seq 100); do ss -Hlun "sport = :$NG_PORT" | grep -q . && break; sleep 0.1; done
     base=$(ls /proc/$RELAY/fd | wc -l)
     bench/loadgen/.build/release/loadgen --ng "127.0.0.1:$NG_PORT" --calls "$CALLS" --warmup 2 \
-        --seconds $((WINDOW + 6)) --pid "$RELAY" --srtp "$SRTP" >"$TMP/loadgen-$io.txt" &
+        --seconds $((WINDOW + 6)) --pid "$RELAY" --srtp "$SRTP" --transcode "$TRANSCODE" >"$TMP/loadgen-$io.txt" &
     LG=$!
     # All calls set up: 4 sockets each.
     for _ in $(seq 600); do (( $(ls /proc/$RELAY/fd | wc -l) >= base + 4 * CALLS )) && break; sleep 0.1; done

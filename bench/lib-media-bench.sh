@@ -47,7 +47,7 @@ start_relay() {
             if [[ $mode == *-noskip ]]; then mode=${mode%-noskip}; env=(RTPRELAY_URING_NO_SKIP=1); fi
             env "${env[@]}" $PRIO taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" \
                 --port-min="$pmin" --port-max="$pmax" --num-threads=1 --delete-delay=0 --log-level=4 \
-                --io="$mode" "${extra[@]}" >"$log" 2>&1 &
+                --io="$mode" --listen-http=off "${extra[@]}" >"$log" 2>&1 &
             ;;
         rtpengine)
             $PRIO taskset -c "$RELAY_CPU" "$RTPENGINE" --config-file=none --table=-1 --foreground --interface=127.0.0.1 \

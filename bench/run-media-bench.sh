@@ -4,7 +4,7 @@
 #   bench/run-media-bench.sh                 # 3 rounds, 20 calls (light) and 1000 calls (100k packets/s)
 #   ROUNDS=1 SECONDS_MEASURED=5 bench/run-media-bench.sh
 #   IO_MODES="epoll uring" bench/run-media-bench.sh    # rtprelayd rows per IO mode (default: both)
-#   IO_MODES="uring uring-noskip" LIGHT_CALLS= ...      # A/B: io_uring without quiet sends; heavy load only
+#   IO_MODES="uring uring-noskip" bench/run-media-bench.sh   # A/B: io_uring with and without quiet sends
 #   COMPARE_STATS=1 bench/run-media-bench.sh           # adds rtprelayd rows with --no-stats (quality statistics off)
 #                                                      # and a table of CPU per packet with statistics on vs off
 #   WITH_RTPENGINE=0 ...                               # leaves rtpengine out (its ratio table then stays empty)
