@@ -18,6 +18,7 @@ struct DeleteHandler {
         }
         var reply: BencodeDictionary = ["result": "ok"]
         if !request.flags.contains("fast") {
+            reply.entries.reserveCapacity(10)   // result plus the tree's top level, without doubling from one
             // Final stats: rendered while the streams and their counters still exist.
             for entry in stats.render(call).entries { reply.append(entry.key, entry.value) }
         }

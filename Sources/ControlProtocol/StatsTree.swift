@@ -29,9 +29,12 @@ struct StatsTree {
         var tags = BencodeDictionary(capacity: 2)
         var rtpTotal = PacketCounters()
         var rtcpTotal = PacketCounters()
-        for party in call.orderedMonologues {
-            for stream in party.streams {
-                guard let counters = mediaPlane.counters(stream.id) else { continue }
+        // The parties in creation order once, and their streams straight from the media list (`Call.streams` and
+        // `Monologue.streams` build arrays the tree does not need: a delete renders this once per call).
+        let parties = call.orderedMonologues
+        for party in parties {
+            for media in party.medias {
+                guard let stream = media.stream, let counters = mediaPlane.counters(stream.id) else { continue }
                 add(counters.rtpIn, to: &rtpTotal)
                 add(counters.rtcpIn, to: &rtcpTotal)
             }
@@ -40,9 +43,11 @@ struct StatsTree {
         }
         tree.append(K.tags, .dictionary(tags))
         var ssrcs = BencodeDictionary()
-        for stream in call.streams {
-            guard let report = mediaPlane.quality(stream.id) else { continue }
-            ssrcs.set(String(report.ssrc), .dictionary(SSRCStatsEntry.render(report)))
+        for party in parties {
+            for media in party.medias {
+                guard let stream = media.stream, let report = mediaPlane.quality(stream.id) else { continue }
+                ssrcs.set(String(report.ssrc), .dictionary(SSRCStatsEntry.render(report)))
+            }
         }
         // Absent until the media plane measured something: never invented.
         if !ssrcs.entries.isEmpty { tree.append(K.ssrc, .dictionary(ssrcs)) }
