@@ -36,7 +36,8 @@ wait_for_ng() {   # port: until something listens on it (UDP)
 }
 
 # start_relay NAME NGPORT PORTMIN PORTMAX LOGFILE
-#   NAME: rtprelayd-<io mode>[-noskip][-nostats] or rtpengine. -noskip: io_uring sends post a completion each and
+#   NAME: rtprelayd-<io mode>[-noskip|-notwin][-nostats] or rtpengine. -notwin: no connected twin sockets
+#   (RTPRELAY_URING_NO_TWIN), every send goes out of the unconnected port socket with its address. -noskip: io_uring sends post a completion each and
 #   transcoded packets go out with sendto, as before quiet sends (RTPRELAY_URING_NO_SKIP), for an A/B in one run.
 start_relay() {
     local name=$1 ng=$2 pmin=$3 pmax=$4 log=$5
@@ -45,6 +46,7 @@ start_relay() {
             local mode=${name#rtprelayd-} extra=() env=()
             if [[ $mode == *-nostats ]]; then mode=${mode%-nostats}; extra=(--no-stats); fi
             if [[ $mode == *-noskip ]]; then mode=${mode%-noskip}; env=(RTPRELAY_URING_NO_SKIP=1); fi
+            if [[ $mode == *-notwin ]]; then mode=${mode%-notwin}; env=(RTPRELAY_URING_NO_TWIN=1); fi
             env "${env[@]}" $PRIO taskset -c "$RELAY_CPU" "$RELAYD" --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" \
                 --port-min="$pmin" --port-max="$pmax" --num-threads=1 --delete-delay=0 --log-level=4 \
                 --io="$mode" --listen-http=off "${extra[@]}" >"$log" 2>&1 &

@@ -120,6 +120,39 @@ int rtprelay_udp_bind(const char *address, uint16_t port) {
     return fd;
 }
 
+/* A second socket on fd's local address and port, connected to `peer`: sends through it skip the per-datagram
+ * address copy-in, route lookup and IP-id hashing an unconnected socket pays, and the kernel delivers the peer's
+ * datagrams to it (a connected socket outranks an unconnected one on the same port), everything else still to fd.
+ * fd joins SO_REUSEPORT only while the twin binds, so no other socket can bind the port later (fd itself then
+ * conflicts). Returns the twin's fd or -errno. */
+int rtprelay_udp_twin(int fd, const void *peer, unsigned int peer_length) {
+    struct sockaddr_storage local;
+    socklen_t local_length = sizeof local;
+    if (getsockname(fd, (struct sockaddr *)&local, &local_length) != 0) return -errno;
+    int one = 1, zero = 0;
+    int twin = socket(local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (twin < 0) return -errno;
+    if (local.ss_family == AF_INET6) (void)setsockopt(twin, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int err = 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        setsockopt(twin, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(twin, (struct sockaddr *)&local, local_length) != 0 ||
+        connect(twin, (const struct sockaddr *)peer, peer_length) != 0) {
+        err = errno ? errno : EINVAL;
+    }
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof zero);
+    if (err) {
+        close(twin);
+        return -err;
+    }
+    return twin;
+}
+
+/* Points a twin at another peer (UDP connect again). 0 or -errno. */
+int rtprelay_udp_reconnect(int fd, const void *peer, unsigned int peer_length) {
+    return connect(fd, (const struct sockaddr *)peer, peer_length) == 0 ? 0 : -errno;
+}
+
 int rtprelay_close(int fd) { return close(fd); }
 
 void rtprelay_mmsg_setup_recv(struct mmsghdr *vec, struct iovec *iov, struct sockaddr_storage *names,

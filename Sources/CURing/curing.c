@@ -248,7 +248,8 @@ int rtprelay_uring_send_quiet(struct rtprelay_uring *u, int fd, int fixed, const
     struct io_uring_sqe *sqe = rtprelay_uring_sqe(u);
     if (!sqe) return -EBUSY;
     io_uring_prep_send(sqe, fd, payload, length, MSG_DONTWAIT);
-    io_uring_prep_send_set_addr(sqe, (const struct sockaddr *)name, (__u16)name_length);
+    /* No name: a connected socket (a stream's twin), which sends to its peer. */
+    if (name_length > 0) io_uring_prep_send_set_addr(sqe, (const struct sockaddr *)name, (__u16)name_length);
     rtprelay_uring_sqe_fixed(sqe, fixed);
     sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
     io_uring_sqe_set_data64(sqe, token);

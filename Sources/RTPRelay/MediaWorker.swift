@@ -60,6 +60,8 @@ final class MediaWorker: @unchecked Sendable {
     /// io_uring mode: sends post a completion only when they fail (rtprelay_uring_quiet_sends); `inFlight` holds
     /// them until the submission consumed them, `sendPool` the packets not sent from a receive buffer.
     var quietSends = false
+    /// io_uring quiet-send mode: each locked RTP remote gets a connected twin socket (StreamSlot.twinFD).
+    var twins = false
     var inFlight: QuietSendQueue?
     var sendPool: SendBufferPool?
     /// io_uring mode batching under load (see runUring): the minimum wait in µs (0: off) and the datagrams a turn must
@@ -707,6 +709,7 @@ final class MediaWorker: @unchecked Sendable {
         if slots[index].transcoder != nil { transcodingSlots -= 1 }
         _ = rtprelay_close(registration.rtpFD)
         if registration.rtcpFD >= 0 { _ = rtprelay_close(registration.rtcpFD) }
+        if slots[index].twinFD >= 0 { _ = rtprelay_close(slots[index].twinFD) }
         slots[index] = StreamSlot(counters: Unmanaged.passUnretained(idleCounters))
         freeSlots.append(Int32(index))
         releasedPorts.append(registration)

@@ -113,8 +113,15 @@ extension MediaWorker {
         var queued = pending
         queued.length = UInt32(length)
         let name = pool.name(slot)
-        let nameLength = destination.copy(to: name)
-        if !queueQuietSend(fd: sink.pointee.rtpFD, fixed: sink.pointee.fixedFiles ? 1 : 0,
+        var nameLength = destination.copy(to: name)
+        var fd = sink.pointee.rtpFD
+        var fixed: Int32 = sink.pointee.fixedFiles ? 1 : 0
+        if twins, let connected = twinSocket(sink: Int(pending.sink), socket: fd, destination: destination) {
+            fd = connected
+            fixed = sink.pointee.twinFixed ? 1 : 0
+            nameLength = 0
+        }
+        if !queueQuietSend(fd: fd, fixed: fixed,
                            payload: UnsafeRawPointer(space.baseAddress), length: length, name: name,
                            nameLength: nameLength, buffer: -1 - slot, pending: queued) {
             countSendResult(queued, ok: false)

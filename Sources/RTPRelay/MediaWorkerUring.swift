@@ -38,6 +38,8 @@ extension MediaWorker {
     private static let defaultBatchWait: UInt32 = 250
     /// Send-pool slots per worker (quiet sends): a turn that needs more submits early to free them.
     static let sendPoolSlots = 256
+    /// Marks the receive token of a slot's twin socket (the slot index and kind stay where they are).
+    static let twinBit: UInt64 = 1 << 62
 
     /// Creates the ring and registers the buffers, on the worker thread (single issuer). False: io_uring is
     /// unavailable here (or refuses provided buffers); the worker runs epoll instead.
@@ -62,6 +64,7 @@ extension MediaWorker {
             sendPool = pool
             inFlight = QuietSendQueue(minimumCapacity: Int(bufferCount) + pool.count)
             quietSends = true
+            twins = getenv("RTPRELAY_URING_NO_TWIN") == nil
         }
         let sends = UnsafeMutablePointer<PendingSend>.allocate(capacity: Int(bufferCount))
         sends.initialize(repeating: PendingSend(), count: Int(bufferCount))
@@ -95,6 +98,7 @@ extension MediaWorker {
         bufferSends?.deallocate()
         bufferSends = nil
         quietSends = false
+        twins = false
         inFlight = nil
         sendPool = nil
     }
@@ -214,14 +218,22 @@ extension MediaWorker {
     /// the end of the socket's multishot receive (re-arm it unless the stream is going away).
     @inline(__always)
     private func received(token: UInt64, result: Int32, flags: UInt32, now: MonotonicInstant) {
-        let index = Int(truncatingIfNeeded: token >> 3)
+        let twin = token & MediaWorker.twinBit != 0
+        let index = Int(truncatingIfNeeded: (token & ~MediaWorker.twinBit) >> 3)
         let rtcp = token & 4 != 0
         guard index < slotCapacity, let buffers else { return }
         let slot = slots + index
         if flags & UInt32(RTPRELAY_CQE_F_MORE) == 0 {
             slot.pointee.pendingOps -= 1
             if slot.pointee.active {
-                if result == -ENOBUFS { starved.append((Int32(index), rtcp)) } else { armReceive(slot: index, rtcp: rtcp) }
+                // A twin's receive also ends on an ICMP error the connected socket reports (ECONNREFUSED): re-armed.
+                if result == -ENOBUFS {
+                    starved.append((twin ? Int32(-1 - index) : Int32(index), rtcp))
+                } else if twin {
+                    armTwinReceive(slot: index)
+                } else {
+                    armReceive(slot: index, rtcp: rtcp)
+                }
             }
         }
         guard flags & UInt32(RTPRELAY_CQE_F_BUFFER) != 0 else { return }
@@ -247,12 +259,18 @@ extension MediaWorker {
             return
         }
         let sendName = rtprelay_uring_buf_destination(buffers, bid)!
-        let destinationLength = route.destination.copy(to: sendName)
+        var destinationLength = route.destination.copy(to: sendName)
         let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: UInt32(route.length),
                                   isRTP: route.isRTP)
-        let fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
+        var fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
         if quietSends {
-            if !queueQuietSend(fd: route.socket, fixed: fixed, payload: payload, length: route.length, name: sendName,
+            var fd = route.socket
+            if twins, let connected = twinSocket(sink: Int(route.sink), socket: fd, destination: route.destination) {
+                fd = connected
+                fixed = slots[Int(route.sink)].twinFixed ? 1 : 0
+                destinationLength = 0
+            }
+            if !queueQuietSend(fd: fd, fixed: fixed, payload: payload, length: route.length, name: sendName,
                                nameLength: destinationLength, buffer: Int32(bitPattern: bid), pending: pending) {
                 countSendResult(pending, ok: false)
                 rtprelay_uring_buf_return(buffers, bid)
@@ -372,10 +390,63 @@ extension MediaWorker {
     }
 
     private func rearmStarved() {
-        for (index, rtcp) in starved where slots[Int(index)].active {
-            armReceive(slot: Int(index), rtcp: rtcp)
+        for (index, rtcp) in starved {
+            if index < 0 {
+                if slots[Int(-1 - index)].active { armTwinReceive(slot: Int(-1 - index)) }
+            } else if slots[Int(index)].active {
+                armReceive(slot: Int(index), rtcp: rtcp)
+            }
         }
         starved.removeAll(keepingCapacity: true)
+    }
+
+    /// The socket to send to `destination` from instead of the sink's RTP socket `socket`: its twin, connected to
+    /// that remote, made (or re-pointed) once the RTP latch has locked onto it. nil: send from `socket` with the
+    /// address (learning, RTCP on its own port, a remote that is not the lock, or no twin could be made).
+    @inline(__always)
+    func twinSocket(sink index: Int, socket: Int32, destination: PeerAddress) -> Int32? {
+        let sink = slots + index
+        guard socket == sink.pointee.rtpFD else { return nil }
+        if sink.pointee.twinFD >= 0 && sink.pointee.twinPeer == destination { return sink.pointee.twinFD }
+        guard !sink.pointee.twinFailed, sink.pointee.rtpLatch.latched == destination else { return nil }
+        return makeTwin(slot: index, destination: destination)
+    }
+
+    /// Rare (once per lock): a few system calls, no allocation.
+    @inline(never)
+    private func makeTwin(slot index: Int, destination: PeerAddress) -> Int32? {
+        let sink = slots + index
+        if sink.pointee.twinFD >= 0 {
+            // The lock moved (media handover, a re-INVITE's new port): the twin follows it.
+            let rc = destination.withSockaddr { raw, length in rtprelay_udp_reconnect(sink.pointee.twinFD, raw, length) }
+            guard rc == 0 else { return nil }
+            sink.pointee.twinPeer = destination
+            return sink.pointee.twinFD
+        }
+        let fd = destination.withSockaddr { raw, length in rtprelay_udp_twin(sink.pointee.rtpFD, raw, length) }
+        guard fd >= 0 else {
+            sink.pointee.twinFailed = true
+            return nil
+        }
+        sink.pointee.twinFD = fd
+        sink.pointee.twinPeer = destination
+        // Into the registered-file table like the stream's own sockets (queued ahead of the receive and the send
+        // that name it, so both find it there).
+        if fd < fixedFileLimit && queueTwinFileUpdate(slot: index, clear: false) { sink.pointee.twinFixed = true }
+        armTwinReceive(slot: index)
+        return fd
+    }
+
+    /// The twin's datagrams (its remote's) are routed like those of the RTP socket: same slot, same checks.
+    @inline(__always)
+    private func armTwinReceive(slot index: Int) {
+        guard let ring, let buffers else { return }
+        let fd = slots[index].twinFD
+        guard fd >= 0 else { return }
+        let token = MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindReceive) | MediaWorker.twinBit
+        if rtprelay_uring_recv(ring, fd, slots[index].twinFixed ? 1 : 0, buffers, token) == 0 {
+            slots[index].pendingOps += 1
+        }
     }
 
     /// A new stream (command path): put its sockets into the registered-file table where it has room, then arm a
@@ -423,10 +494,21 @@ extension MediaWorker {
     /// A registered-file update completed. If putting a live stream's sockets into the table failed, its
     /// operations stop naming them as fixed files (a receive that failed for that ends and is re-armed without).
     private func filesUpdated(token: UInt64, result: Int32) {
-        let index = Int(truncatingIfNeeded: token >> 3)
+        let index = Int(truncatingIfNeeded: (token & ~MediaWorker.twinBit) >> 3)
         guard index < slotCapacity else { return }
         slots[index].pendingOps -= 1
-        if result < 0 && slots[index].active { slots[index].fixedFiles = false }
+        guard result < 0 && slots[index].active else { return }
+        if token & MediaWorker.twinBit != 0 { slots[index].twinFixed = false } else { slots[index].fixedFiles = false }
+    }
+
+    /// Puts a slot's twin into the registered-file table, or clears it from there; a pending operation of the slot
+    /// until it completes, like the sockets' own updates. False when it could not be queued.
+    private func queueTwinFileUpdate(slot index: Int, clear: Bool) -> Bool {
+        guard let ring else { return false }
+        let token = MediaWorker.fileUpdateBits | UInt64(index) << 3 | MediaWorker.twinBit
+        guard rtprelay_uring_files_update(ring, slots[index].twinFD, 1, clear ? 1 : 0, token) == 0 else { return false }
+        slots[index].pendingOps += 1
+        return true
     }
 
     /// A removed stream: stop routing, cancel the receives on its sockets; `finishClosings` closes them once the
@@ -447,6 +529,14 @@ extension MediaWorker {
         _ = rtprelay_uring_cancel(ring, MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindReceive), cancel)
         if registration.rtcpFD >= 0 {
             _ = rtprelay_uring_cancel(ring, MediaWorker.token(index, rtcp: true, kind: MediaWorker.kindReceive), cancel)
+        }
+        if slot.pointee.twinFD >= 0 {
+            if slot.pointee.twinFixed {
+                slot.pointee.twinFixed = false
+                _ = queueTwinFileUpdate(slot: index, clear: true)
+            }
+            let twin = MediaWorker.token(index, rtcp: false, kind: MediaWorker.kindReceive) | MediaWorker.twinBit
+            _ = rtprelay_uring_cancel(ring, twin, cancel)
         }
         closingSlots.append((Int32(index), registration))
     }

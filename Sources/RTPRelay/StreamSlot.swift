@@ -36,6 +36,15 @@ struct StreamSlot {
     var fixedFiles = false
     /// io_uring mode: an update putting the sockets into that table was queued, so closing clears them from it.
     var filesInTable = false
+    /// io_uring mode: a socket on the RTP port connected to the latched remote (`twinPeer`), or -1. The remote's
+    /// datagrams arrive there and what goes to it leaves there, without the address and route lookup of an
+    /// unconnected send; everything else (other sources, re-latching) still goes through `rtpFD`.
+    var twinFD: Int32 = -1
+    var twinPeer = PeerAddress(emptyWithLength: 0)
+    /// The twin is in the ring's registered-file table (queued update; cleared again before it is closed).
+    var twinFixed = false
+    /// Making a twin failed for this stream: it sends from `rtpFD` (not retried per packet).
+    var twinFailed = false
     /// Loss, jitter, RTT and MOS of what this stream receives (unused with statistics off).
     var quality = SlotQuality()
     /// Owned by the worker's id table; the slot only borrows it.

@@ -3,13 +3,13 @@ import Foundation
 import Glibc
 import RTPWire
 
-/// A plain UDP socket standing in for a phone in tests (bound to an ephemeral port on loopback).
+/// A plain UDP socket standing in for a phone in tests (bound to an ephemeral port on loopback, or `port`).
 final class UDPTestSocket {
     let fd: Int32
     let endpoint: Endpoint
 
-    init(_ address: String = "127.0.0.1") throws {
-        let fd = rtprelay_udp_bind(address, 0)
+    init(_ address: String = "127.0.0.1", port: UInt16 = 0) throws {
+        let fd = rtprelay_udp_bind(address, port)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: -fd) ?? .EINVAL) }
         self.fd = fd
         var storage = sockaddr_storage()
@@ -75,7 +75,8 @@ func rtcpReceiverReport(ssrc: UInt32) -> [UInt8] {
 
 /// Number of this process's open fds that are UDP sockets bound to a port in `range` (from /proc/self/fd
 /// matched against /proc/self/net/udp{,6} by inode), so parallel tests do not disturb the count.
-func openUDPSockets(in range: ClosedRange<UInt16>) -> Int {
+/// `connectedOnly`: only those connected to a peer (a stream's twin; `getpeername` succeeds).
+func openUDPSockets(in range: ClosedRange<UInt16>, connectedOnly: Bool = false) -> Int {
     // Asks each descriptor of this process what it is (SO_TYPE) and where it is bound (getsockname),
     // instead of matching /proc/net/udp inodes: that table is shared by every process in the network
     // namespace and was seen to miss this process's sockets while other tests ran.
@@ -108,7 +109,16 @@ func openUDPSockets(in range: ClosedRange<UInt16>) -> Int {
         default:
             continue
         }
-        if range.contains(port) { count += 1 }
+        guard range.contains(port) else { continue }
+        if connectedOnly {
+            var peer = sockaddr_storage()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let connected = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &peerLength) }
+            } == 0
+            guard connected else { continue }
+        }
+        count += 1
     }
     return count
 }

@@ -54,6 +54,8 @@ int rtprelay_sockaddr_format(const void *sa, unsigned int len, char *buf, unsign
 /* A non-blocking, close-on-exec UDP socket bound to address:port (IPV6_V6ONLY for IPv6, no SO_REUSEADDR).
  * Returns the fd, or -errno. */
 int rtprelay_udp_bind(const char *address, uint16_t port);
+int rtprelay_udp_twin(int fd, const void *peer, unsigned int peer_length);
+int rtprelay_udp_reconnect(int fd, const void *peer, unsigned int peer_length);
 int rtprelay_close(int fd);
 
 /* ---- batch IO arrays (allocated once per worker by the caller) ---- */
