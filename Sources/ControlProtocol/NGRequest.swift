@@ -14,8 +14,11 @@ public struct NGRequest: Sendable {
     public var fromTag: String?
     public var toTag: String?
     public var viaBranch: String?
-    /// The SDP body read as UTF-8; `sdpBytes` has the exact bytes.
-    public var sdp: String?
+    /// The SDP body read as UTF-8; `sdpBytes` has the exact bytes. Decoded when asked for: offer and answer read
+    /// `sdpBytes`, so building this String for every request was a copy and a UTF-8 check of the whole body.
+    public var sdp: String? { sdpValue.flatMap(text) }
+    /// The first `sdp` value that reads as text (a string or an integer).
+    private var sdpValue: BencodeValue?
     /// Bare flag words in canonical form (`"trust address"`, `"strict source"`, `"to tag"`, …).
     public var flags: Set<String> = []
     /// `replace` entries in canonical form (`"origin"`, `"session connection"`, `"sdp version"`, …).
@@ -115,7 +118,13 @@ public struct NGRequest: Sendable {
         case "via branch":
             if viaBranch == nil { viaBranch = text(value) }
         case "sdp":
-            if sdp == nil { sdp = text(value) }
+            // Kept as the value (what `text` accepts: a string or an integer), decoded only if `sdp` is read.
+            if sdpValue == nil {
+                switch value {
+                case .string, .integer: sdpValue = value
+                default: break
+                }
+            }
         case "flags":
             for word in list(value, key: key) { applyFlag(word) }
         case "replace":

@@ -117,26 +117,31 @@ public enum SDPRewriter {
                               otherLines: section.otherLines.filter { $0.type == "i" || $0.type == "b" })
         let isRTP = section.isRTP
 
+        // Built in one array sized up front (filtered pieces appended one by one grew it a step at a time).
+        var attributes: [SDPAttribute] = []
+        attributes.reserveCapacity(section.attributes.count + plan.crypto.count + 6
+                                   + (plan.codecs?.formats.reduce(0) { $0 + $1.attributes.count } ?? 0))
         // 1. What the relay does not own, in input order.
-        output.attributes = section.attributes.filter { attribute in
-            if SDPMedia.iceAttributeNames.contains(attribute.name) { return false }
+        for attribute in section.attributes {
+            if SDPMedia.iceAttributeNames.contains(attribute.name) { continue }
             switch attribute.name {
-            case "rtpmap", "fmtp", "rtcp-fb": return !(isRTP && attribute.payloadType != nil)
-            case "rtcp", "rtcp-mux", "ptime", "mid": return false
-            case "crypto": return !isRTP
-            case "rtpengine": return attribute.value != options.instanceID
-            default: break
+            case "rtpmap", "fmtp", "rtcp-fb": if isRTP && attribute.payloadType != nil { continue }
+            case "rtcp", "rtcp-mux", "ptime", "mid": continue
+            case "crypto": if isRTP { continue }
+            case "rtpengine": if attribute.value == options.instanceID { continue }
+            default:
+                if !options.originalSendrecv, attribute.value == nil, SDPDirection(rawValue: attribute.name) != nil {
+                    continue
+                }
             }
-            if !options.originalSendrecv, attribute.value == nil, SDPDirection(rawValue: attribute.name) != nil {
-                return false
-            }
-            return true
+            attributes.append(attribute)
         }
+        output.attributes = attributes
         // 2. a=mid.
-        output.attributes += section.attributes.filter { $0.name == "mid" }
+        for attribute in section.attributes where attribute.name == "mid" { output.attributes.append(attribute) }
         // 3. Codecs, each with its parameters and feedback. Attributes for payload types not in m= go.
         if isRTP, let codecs = plan.codecs {
-            output.attributes += codecs.formats.flatMap(\.attributes)
+            for format in codecs.formats { output.attributes.append(contentsOf: format.attributes) }
         } else if isRTP {
             var seen = Set<UInt8>()
             for type in section.payloadTypes where seen.insert(type).inserted {

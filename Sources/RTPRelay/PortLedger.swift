@@ -39,9 +39,13 @@ final class PortLedger: Sendable {
     /// whether the batch was taken. On success `batch` is emptied (its capacity kept) without freeing anything.
     @discardableResult
     func release(_ batch: inout [StreamRegistration], wait: Bool = true) -> Bool {
+        // A relay that stops allocating (calls only end for a while) would otherwise keep every retired stream until
+        // its next call: past this many, the worker takes them back and frees them itself, outside the lock.
+        var overflow: [StreamRegistration] = []
         let body = { (state: inout State) in
             for entry in batch { state.pools[entry.pool].release(entry.ports) }
             state.retired.append(contentsOf: batch)
+            if state.retired.count > PortLedger.maxRetired { swap(&overflow, &state.retired) }
         }
         if wait {
             state.withLock(body)
@@ -49,8 +53,12 @@ final class PortLedger: Sendable {
             return false
         }
         batch.removeAll(keepingCapacity: true)
+        overflow.removeAll()
         return true
     }
+
+    /// Retired registrations held for the control thread at most (a few hundred bytes each).
+    static let maxRetired = 4096
 
     var portsInUse: Int {
         state.withLock { $0.pools.reduce(0) { $0 + $1.inUse.count } }
