@@ -595,7 +595,7 @@ extension TranscodedLegRTCPTests {
     @Test(arguments: MediaIOMode.allCases) func malformedExtendedReportsAreIgnored(io: MediaIOMode) throws {
         let reporting = try ReportingCall(io, ports: ports(30220...30239, io), group: 13, aSends: .pcmu(), bSends: .pcma())
         defer { reporting.plane.shutdown() }
-        let (plane, phoneA, phoneB, a, _) = (reporting.plane, reporting.phoneA, reporting.phoneB, reporting.a, reporting.b)
+        let (plane, phoneA, a) = (reporting.plane, reporting.phoneA, reporting.a)
         let payloads = pcmuPackets(sine(440, seconds: 0.2))
         for (i, payload) in payloads.enumerated() {
             phoneA.send(rtpPacket(seq: UInt16(i + 1), ts: UInt32(i) * 160, pt: 0, ssrc: 0xA13, payload: payload), to: relayRTP(a))
