@@ -103,16 +103,8 @@ extension MediaWorker {
             }
         }
         if let (poolSlot, pool) = pooled {
-            let pending = PendingSend(sink: Int32(truncatingIfNeeded: slots.distance(to: slot)), sinkID: slot.pointee.id,
-                                      length: UInt32(sendLength), isRTP: false, ownReport: true)
-            let name = pool.name(poolSlot)
-            let nameLength = destination.copy(to: name)
-            if !queueQuietSend(fd: fd, fixed: slot.pointee.fixedFiles ? 1 : 0, payload: UnsafeRawPointer(space.baseAddress),
-                               length: sendLength, name: name, nameLength: nameLength, buffer: -1 - poolSlot,
-                               pending: pending) {
-                countSendResult(pending, ok: false)
-                pool.give(poolSlot)
-            }
+            queuePooledSend(poolSlot, pool: pool, length: sendLength, socket: fd, sink: slot, destination: destination,
+                            isRTP: false, ownReport: true)
             return
         }
         let sent = destination.withSockaddr { address, addressLength in

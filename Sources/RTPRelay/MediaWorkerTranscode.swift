@@ -93,10 +93,11 @@ extension MediaWorker {
     @inline(__always)
     private func sendTranscodedQuietly(_ packet: UnsafeRawBufferPointer, sink: UnsafeMutablePointer<StreamSlot>,
                                        destination: PeerAddress) {
-        let pending = PendingSend(sink: Int32(truncatingIfNeeded: slots.distance(to: sink)), sinkID: sink.pointee.id,
-                                  length: 0, isRTP: true)
-        guard let (slot, pool) = takeSendSlot(), packet.count + MediaWorker.srtpSpare <= pool.payloadCapacity else {
-            countSendResult(pending, ok: false)
+        let taken = takeSendSlot()
+        guard let (slot, pool) = taken, packet.count + MediaWorker.srtpSpare <= pool.payloadCapacity else {
+            if let (slot, pool) = taken { pool.give(slot) }   // a packet too large for a slot: not queued, not kept
+            countSendResult(PendingSend(sink: Int32(truncatingIfNeeded: slots.distance(to: sink)),
+                                        sinkID: sink.pointee.id, isRTP: true), ok: false)
             return
         }
         let space = pool.payload(slot)
@@ -110,23 +111,8 @@ extension MediaWorker {
                 return
             }
         }
-        var queued = pending
-        queued.length = UInt32(length)
-        let name = pool.name(slot)
-        var nameLength = destination.copy(to: name)
-        var fd = sink.pointee.rtpFD
-        var fixed: Int32 = sink.pointee.fixedFiles ? 1 : 0
-        if twins, let connected = twinSocket(sink: Int(pending.sink), socket: fd, destination: destination) {
-            fd = connected
-            fixed = sink.pointee.twinFixed ? 1 : 0
-            nameLength = 0
-        }
-        if !queueQuietSend(fd: fd, fixed: fixed,
-                           payload: UnsafeRawPointer(space.baseAddress), length: length, name: name,
-                           nameLength: nameLength, buffer: -1 - slot, pending: queued) {
-            countSendResult(queued, ok: false)
-            pool.give(slot)
-        }
+        queuePooledSend(slot, pool: pool, length: length, socket: sink.pointee.rtpFD, sink: sink,
+                        destination: destination, isRTP: true, ownReport: false)
     }
 
     /// A free send-pool slot; when every one is in flight, submits what is queued (no wait) to free them first. nil

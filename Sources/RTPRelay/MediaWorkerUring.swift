@@ -259,24 +259,21 @@ extension MediaWorker {
             return
         }
         let sendName = rtprelay_uring_buf_destination(buffers, bid)!
-        var destinationLength = route.destination.copy(to: sendName)
         let pending = PendingSend(sink: route.sink, sinkID: slots[Int(route.sink)].id, length: UInt32(route.length),
                                   isRTP: route.isRTP)
-        var fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
         if quietSends {
-            var fd = route.socket
-            if twins, let connected = twinSocket(sink: Int(route.sink), socket: fd, destination: route.destination) {
-                fd = connected
-                fixed = slots[Int(route.sink)].twinFixed ? 1 : 0
-                destinationLength = 0
-            }
-            if !queueQuietSend(fd: fd, fixed: fixed, payload: payload, length: route.length, name: sendName,
-                               nameLength: destinationLength, buffer: Int32(bitPattern: bid), pending: pending) {
+            let target = quietTarget(sink: Int(route.sink), socket: route.socket, destination: route.destination,
+                                     name: sendName)
+            if !queueQuietSend(fd: target.fd, fixed: target.fixed, payload: payload, length: route.length,
+                               name: sendName, nameLength: target.nameLength, buffer: Int32(bitPattern: bid),
+                               pending: pending) {
                 countSendResult(pending, ok: false)
                 rtprelay_uring_buf_return(buffers, bid)
             }
             return
         }
+        let destinationLength = route.destination.copy(to: sendName)
+        let fixed: Int32 = slots[Int(route.sink)].fixedFiles ? 1 : 0
         bufferSends[Int(bid)] = pending
         if rtprelay_uring_send(ring, route.socket, fixed, buffers, bid, payload, route.length, destinationLength,
                                MediaWorker.token(Int(bid), rtcp: false, kind: MediaWorker.kindSend)) != 0 {
@@ -312,6 +309,36 @@ extension MediaWorker {
         inFlight.append(sequence: sequence, buffer: buffer, pending: pending)
         countSendResult(pending, ok: true)
         return true
+    }
+
+    /// Where a quiet send out of `sink`'s socket `socket` to `destination` goes: the sink's twin when that is
+    /// connected to this remote (no address), else `socket` itself, with the address written at `name`.
+    @inline(__always)
+    func quietTarget(sink index: Int, socket: Int32, destination: PeerAddress,
+                     name: UnsafeMutableRawPointer) -> (fd: Int32, fixed: Int32, nameLength: UInt32) {
+        if twins, let connected = twinSocket(sink: index, socket: socket, destination: destination) {
+            return (connected, slots[index].twinFixed ? 1 : 0, 0)
+        }
+        return (socket, slots[index].fixedFiles ? 1 : 0, destination.copy(to: name))
+    }
+
+    /// Queues a quiet send of the first `length` bytes of send-pool slot `poolSlot` (written, and SRTP-protected if
+    /// need be, by the caller) out of `sink`'s socket `socket` to `destination`; the slot comes back to the pool when
+    /// the send retires, or here when it cannot be queued (counted as an error).
+    func queuePooledSend(_ poolSlot: Int32, pool: SendBufferPool, length: Int, socket: Int32,
+                         sink: UnsafeMutablePointer<StreamSlot>, destination: PeerAddress, isRTP: Bool,
+                         ownReport: Bool) {
+        let index = slots.distance(to: sink)
+        let pending = PendingSend(sink: Int32(truncatingIfNeeded: index), sinkID: sink.pointee.id,
+                                  length: UInt32(length), isRTP: isRTP, ownReport: ownReport)
+        let name = pool.name(poolSlot)
+        let target = quietTarget(sink: index, socket: socket, destination: destination, name: name)
+        if !queueQuietSend(fd: target.fd, fixed: target.fixed, payload: UnsafeRawPointer(pool.payload(poolSlot).baseAddress),
+                           length: length, name: name, nameLength: target.nameLength, buffer: -1 - poolSlot,
+                           pending: pending) {
+            countSendResult(pending, ok: false)
+            pool.give(poolSlot)
+        }
     }
 
     /// Submits what is queued without waiting and retires what that consumed: frees pool slots mid-turn. True when

@@ -8,41 +8,58 @@ extension MediaWorker {
     /// (the other remote's), nil while unknown. Publishes the slot's figures when anything was learnt.
     func observeRTCP(_ bytes: UnsafeRawBufferPointer, slot: UnsafeMutablePointer<StreamSlot>,
                      sink: UnsafeMutablePointer<StreamSlot>?, now: MonotonicInstant) {
-        var offset = 0
         var learnt = false
-        let count = bytes.count
-        // Every length is checked against the datagram before a read: a hostile compound ends the walk.
-        while count - offset >= 8 {
-            let b0 = bytes[offset]
-            guard b0 >> 6 == 2 else { break }
-            let packetType = bytes[offset + 1]
-            let size = (Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3]) + 1) * 4
-            guard size <= count - offset else { break }
-            var blocksAt = -1
-            if packetType == 200, size >= 28 {
+        Self.forEachRTCPPacket(bytes) { b0, packetType, offset, end in
+            if packetType == 200, end - offset >= 28 {
                 // SR: NTP timestamp at +8; its middle 32 bits come back as LSR in the other side's report blocks.
-                let middle = Self.u32(bytes, offset + 10)
-                slot.pointee.quality.senderReports.senderReportSeen(ntpMiddle: middle, at: now)
-                blocksAt = offset + 28
+                slot.pointee.quality.senderReports.senderReportSeen(ntpMiddle: Self.u32(bytes, offset + 10), at: now)
                 learnt = true
-            } else if packetType == 201 {
-                blocksAt = offset + 8
             }
-            if blocksAt >= 0 {
-                var remaining = Int(b0 & 0x1f)
-                var at = blocksAt
-                while remaining > 0, offset + size - at >= RTCPReportBlock.size {
-                    reportBlock(bytes, at: at, slot: slot, sink: sink, now: now)
-                    learnt = true
-                    at += RTCPReportBlock.size
-                    remaining -= 1
-                }
+            Self.forEachReportBlock(bytes, b0: b0, packetType: packetType, offset: offset, end: end) { at in
+                reportBlock(bytes, at: at, slot: slot, sink: sink, now: now)
+                learnt = true
             }
-            offset += size
         }
         guard learnt else { return }
         slot.pointee.quality.refreshCounts()
         if slot.pointee.quality.started { publishQuality(slot) }
+    }
+
+    /// Walks an RTCP compound in place and calls `body(b0, packetType, offset, end)` for each packet, stopping at the
+    /// first that is not version 2 or whose length does not fit what is left: every length is checked against the
+    /// datagram before a read, so a hostile compound just ends the walk. No allocation (the closure does not escape).
+    @inline(__always)
+    static func forEachRTCPPacket(_ bytes: UnsafeRawBufferPointer,
+                                  _ body: (_ b0: UInt8, _ packetType: UInt8, _ offset: Int, _ end: Int) -> Void) {
+        var offset = 0
+        let count = bytes.count
+        while count - offset >= 8 {
+            let b0 = bytes[offset]
+            guard b0 >> 6 == 2 else { return }
+            let size = (Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3]) + 1) * 4
+            guard size <= count - offset else { return }
+            body(b0, bytes[offset + 1], offset, offset + size)
+            offset += size
+        }
+    }
+
+    /// Calls `body(at)` for each report block of the SR (after its 28-byte sender part) or RR at `offset..<end` that
+    /// lies whole inside it; other packet types carry none.
+    @inline(__always)
+    static func forEachReportBlock(_ bytes: UnsafeRawBufferPointer, b0: UInt8, packetType: UInt8, offset: Int,
+                                   end: Int, _ body: (_ at: Int) -> Void) {
+        var at: Int
+        switch packetType {
+        case 200 where end - offset >= 28: at = offset + 28
+        case 201: at = offset + 8
+        default: return
+        }
+        var remaining = Int(b0 & 0x1f)
+        while remaining > 0, end - at >= RTCPReportBlock.size {
+            body(at)
+            at += RTCPReportBlock.size
+            remaining -= 1
+        }
     }
 
     @inline(__always)

@@ -12,22 +12,10 @@ extension MediaWorker {
         var ownSSRC = slot.pointee.legRTCP.ssrc
         if slot.pointee.hasSink, sinkIndex >= 0, let source = slots[Int(sinkIndex)].transcoder { ownSSRC = source.outputSSRC }
         var roundTrip: UInt64? = nil
-        var offset = 0
-        let count = bytes.count
-        while count - offset >= 8 {
-            let b0 = bytes[offset]
-            guard b0 >> 6 == 2 else { break }
-            let packetType = bytes[offset + 1]
-            let size = (Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3]) + 1) * 4
-            guard size <= count - offset else { break }
-            let end = offset + size
-            var blocksAt = -1
-            if packetType == 200, size >= 28 {
+        Self.forEachRTCPPacket(bytes) { b0, packetType, offset, end in
+            if packetType == 200, end - offset >= 28 {
                 slot.pointee.legRTCP.remoteSRMiddle = Self.u32(bytes, offset + 10)
                 slot.pointee.legRTCP.remoteSRNanoseconds = now.nanoseconds
-                blocksAt = offset + 28
-            } else if packetType == 201 {
-                blocksAt = offset + 8
             } else if packetType == 207 {
                 // Padding (P bit) comes off the end of the last block.
                 var blocksEnd = end
@@ -58,20 +46,13 @@ extension MediaWorker {
                     at = body + length
                 }
             }
-            if blocksAt >= 0 {
-                var remaining = Int(b0 & 0x1f)
-                var at = blocksAt
-                while remaining > 0, end - at >= RTCPReportBlock.size {
-                    if Self.u32(bytes, at) == ownSSRC, let rtt = slot.pointee.legRTCP.ownReports.reportArrived(
-                        lastSenderReport: Self.u32(bytes, at + 16),
-                        delaySinceLastSenderReport: Self.u32(bytes, at + 20), at: now) {
-                        roundTrip = rtt
-                    }
-                    at += RTCPReportBlock.size
-                    remaining -= 1
+            Self.forEachReportBlock(bytes, b0: b0, packetType: packetType, offset: offset, end: end) { at in
+                if Self.u32(bytes, at) == ownSSRC, let rtt = slot.pointee.legRTCP.ownReports.reportArrived(
+                    lastSenderReport: Self.u32(bytes, at + 16),
+                    delaySinceLastSenderReport: Self.u32(bytes, at + 20), at: now) {
+                    roundTrip = rtt
                 }
             }
-            offset = end
         }
         guard let roundTrip, statistics else { return }
         // The relay terminates this leg's media, so the round trip of the stream it receives here is this leg's.
