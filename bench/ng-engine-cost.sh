@@ -4,11 +4,7 @@
 # bench/MallocCount.c linked in. Usage: bench/ng-engine-cost.sh [CALLS]   (default 20000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-swiftc -O -wmo -parse-as-library -module-name RTPWire -emit-module -emit-module-path "$out/RTPWire.swiftmodule" \
-    -emit-library -static Sources/RTPWire/*.swift -o "$out/libRTPWire.a"
-clang -O2 -c bench/MallocCount.c -o "$out/malloc-count.o"
+source bench/lib-standalone-build.sh
 swiftc -O -wmo -parse-as-library -module-name ControlProtocol -I "$out" -L "$out" -lRTPWire \
     Sources/ControlProtocol/*.swift bench/NGEngineCost.swift "$out/malloc-count.o" -o "$out/ng-engine-cost"
 [ -n "${KEEP:-}" ] && cp "$out/ng-engine-cost" "$KEEP"

@@ -4,11 +4,7 @@
 # bench/MallocCount.c linked in. Prints one line per codec pair; the allocation count should be 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-swiftc -O -wmo -parse-as-library -module-name RTPWire -emit-module -emit-module-path "$out/RTPWire.swiftmodule" \
-    -emit-library -static Sources/RTPWire/*.swift -o "$out/libRTPWire.a"
-clang -O2 -c bench/MallocCount.c -o "$out/malloc-count.o"
+source bench/lib-standalone-build.sh
 swiftc -O -wmo -parse-as-library -module-name PipelineAllocations -I "$out" -L "$out" -lRTPWire -I Sources/COpus -I Sources/CBcg729 \
     Sources/Transcode/*.swift bench/PipelineAllocations.swift "$out/malloc-count.o" -lopus -lbcg729 -o "$out/pipeline-allocations"
 "$out/pipeline-allocations"

@@ -7,11 +7,7 @@
 #   RTCP compound walk (SR 1 block + SDES 2 items) 305 ns, 6 mallocs (the decoded arrays).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-swiftc -O -wmo -parse-as-library -module-name RTPWire -emit-module -emit-module-path "$out/RTPWire.swiftmodule" \
-    -emit-library -static Sources/RTPWire/*.swift -o "$out/libRTPWire.a"
-clang -O2 -c bench/MallocCount.c -o "$out/malloc-count.o"
+source bench/lib-standalone-build.sh
 # RTCPStats is compiled into the bench module itself (its EModel needs Foundation only for log2/pow).
 swiftc -O -wmo -parse-as-library -module-name RTCPStatsCost -I "$out" -L "$out" -lRTPWire \
     Sources/RTCPStats/*.swift bench/RTCPStatsCost.swift "$out/malloc-count.o" -o "$out/rtcpstats-cost"
