@@ -21,6 +21,8 @@ import Testing
         usleep(150_000)   // learning windows over: the next packet each way locks and twins
         #expect(openUDPSockets(in: range, connectedOnly: true) == 0)
         for seq in UInt16(2)...40 {
+            // The sprayer first, so its datagram is queued before the phones' packets this turn waits for.
+            sprayer.send(rtpPacket(seq: seq, ssrc: 0x5), to: relayRTP(a))
             let toB = rtpPacket(seq: seq, ssrc: 0xA, payload: Array(repeating: UInt8(seq), count: 160))
             phoneA.send(toB, to: relayRTP(a))
             let gotB = try #require(phoneB.receive())
@@ -31,7 +33,6 @@ import Testing
             let gotA = try #require(phoneA.receive())
             #expect(gotA.bytes == toA)
             #expect(gotA.from == relayRTP(a))
-            sprayer.send(rtpPacket(seq: seq, ssrc: 0x5), to: relayRTP(a))
         }
         #expect(plane.waitForWorkers())
         #expect(openUDPSockets(in: range, connectedOnly: true) == 2)   // one per locked RTP remote
@@ -96,13 +97,17 @@ import Testing
         let (a, b) = try call(plane, group: 3, a: StreamPlan(remoteRTP: phoneA.endpoint, learningWindow: 0.1),
                               b: StreamPlan(remoteRTP: bEndpoint, learningWindow: 0.1))
         phoneA.send(rtpPacket(seq: 1), to: relayRTP(a))
+        _ = try #require(phoneB!.receive())
         phoneB!.send(rtpPacket(seq: 1), to: relayRTP(b))
+        _ = try #require(phoneA.receive())
         usleep(150_000)
+        // Waiting for the relayed packets, not for a worker barrier: a worker takes its commands before the datagrams
+        // of the same turn, so a barrier can pass while these are still queued.
         phoneA.send(rtpPacket(seq: 2), to: relayRTP(a))
+        _ = try #require(phoneB!.receive())
         phoneB!.send(rtpPacket(seq: 2), to: relayRTP(b))
-        #expect(plane.waitForWorkers())
+        _ = try #require(phoneA.receive())
         #expect(openUDPSockets(in: range, connectedOnly: true) == 2)
-        phoneA.drain()
         // B's app dies: what the relay sends there draws ICMP port-unreachable, which the connected twin reports as
         // an error that ends its receive.
         phoneB = nil
